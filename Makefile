@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make              install what is missing, build the library, tools, tests
+#                     and the modules for the test kernels in KERNELS
+#   make check        static checks, host tests, VM runner self-test and the
+#                     guest tests on every kernel in KERNELS
+#   make demo         boot the test VM, load the module and show it working
+#   make KDIR=<dir>   build the modules in place against a kernel build tree
+#                     (a real machine: KDIR=/lib/modules/$(uname -r)/build)
+#
+# Test kernels: 6.1 (default, bookworm's linux-image-amd64), 6.12, 6.12-rt.
+# The kernel side is built by Kbuild (./Kbuild), user space by CMake.
+
+KERNELS ?= 6.1
+
+ifneq ($(KDIR),)
+# Build against a given kernel tree, in place, as any out-of-tree module.
+all: modules
+
+modules modules_install clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $@
+
+.PHONY: all modules modules_install clean
+else
+
+all: deps user kmod
+
+deps:
+	@scripts/deps.sh
+	@for k in $(KERNELS); do scripts/kernel.sh $$k >/dev/null || exit 1; done
+
+user: deps
+	@scripts/build-user.sh host
+
+kmod: deps
+	@for k in $(KERNELS); do scripts/build-kmod.sh $$k >/dev/null || exit 1; done
+
+check:
+	@scripts/check.sh $(KERNELS)
+
+demo: all
+	@scripts/demo.sh $(firstword $(KERNELS))
+
+clean:
+	rm -rf build
+
+.PHONY: all deps user kmod check demo clean
+endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * libmapring: the C API, in libbpf's style.
+ *
+ *  - Functions are named object__verb.
+ *  - They return a negative errno value on failure (and set errno to the
+ *    positive value, as libbpf does), 0 or a new fd on success.
+ *  - Optional arguments come in *_opts structs whose first member "sz" is
+ *    set by the caller to sizeof(the struct); unknown trailing bytes must be
+ *    zero, so programs built against newer headers run on older libraries.
+ *
+ * C++ programs may prefer mapring.hpp, an idiomatic API over this one.
+ */
+#ifndef MAPRING_MAPRING_H
+#define MAPRING_MAPRING_H
+
+#include <stddef.h>
+
+#include <linux/mapring.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MAPRING_API __attribute__((visibility("default")))
+
+/* Path of the control device. */
+#define MAPRING_DEV_PATH "/dev/" MAPRING_DEVICE_NAME
+
+/*
+ * Open the control device, close-on-exec. Returns the fd or -errno:
+ * -ENOENT when mapring.ko is not loaded, -EACCES without permission.
+ */
+MAPRING_API int mapring_dev__open(void);
+
+/*
+ * Fill *info from the module behind dev_fd (an fd from mapring_dev__open).
+ * info->size is set by the library. Returns 0 or -errno.
+ */
+MAPRING_API int mapring_dev__info(int dev_fd, struct mapring_info *info);
+
+/*
+ * Open an existing object (ring or map) by id or by name, whoever made it:
+ * a kernel module or another process. type is the required
+ * enum mapring_obj_type, or MAPRING_OBJ_UNSPEC for any. Returns a new
+ * O_CLOEXEC fd or -errno: -ENOENT (no such object), -EINVAL (bad name,
+ * other type), or the errors of mapring_dev__open().
+ */
+MAPRING_API int mapring_obj__open_by_id(__u32 id, __u32 type);
+MAPRING_API int mapring_obj__open_by_name(const char *name, __u32 type);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAPRING_MAPRING_H */

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+//
+// libmapring: the C++ API. RAII owners over the C API in mapring.h; failures
+// throw std::system_error carrying the errno the C API returned.
+#pragma once
+
+#include <system_error>
+#include <utility>
+
+#include <mapring/mapring.h>
+
+namespace mapring {
+
+// Throws std::system_error for a negative errno return, else passes it on.
+inline int check(int ret, const char* what) {
+  if (ret < 0) throw std::system_error(-ret, std::generic_category(), what);
+  return ret;
+}
+
+// Sole owner of a file descriptor; closes it on destruction.
+class Fd {
+ public:
+  Fd() noexcept = default;
+  explicit Fd(int fd) noexcept : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(other.release()) {}
+  Fd& operator=(Fd&& other) noexcept {
+    reset(other.release());
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+
+  [[nodiscard]] int get() const noexcept { return fd_; }
+  explicit operator bool() const noexcept { return fd_ >= 0; }
+  // Gives up ownership without closing.
+  [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
+  void reset(int fd = -1) noexcept;
+
+ private:
+  int fd_ = -1;
+};
+
+// The control device, /dev/mapring.
+class Device {
+ public:
+  // Opens the device; throws std::system_error (ENOENT: module not loaded).
+  static Device open();
+
+  [[nodiscard]] mapring_info info() const;
+  [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+
+ private:
+  explicit Device(Fd fd) noexcept : fd_(std::move(fd)) {}
+  Fd fd_;
+};
+
+}  // namespace mapring

@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the project's shell scripts. Source it; do not run it.
+
+MAPRING_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Downloads and unpacked kernels live outside the clone so clones share them.
+MAPRING_CACHE=${MAPRING_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mapring}
+MAPRING_BUILD=${MAPRING_BUILD:-$MAPRING_TOP/build}
+
+log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
+die() { printf '[%s] error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# Run a command as root, through sudo when we are not root already.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Refresh apt's package lists, at most once per run of a script.
+apt_refresh() {
+	[ -n "${MAPRING_APT_REFRESHED:-}" ] && return 0
+	log "apt-get update"
+	as_root apt-get update -qq >/dev/null
+	export MAPRING_APT_REFRESHED=1
+}
+
+# apt-get download into a directory. Lists older than the archive name
+# versions it no longer has: refresh them and try once more.
+apt_download() {
+	local dir=$1; shift
+	mkdir -p "$dir"
+	(cd "$dir" && apt-get download "$@" >/dev/null 2>&1) && return 0
+	apt_refresh
+	(cd "$dir" && apt-get download "$@" >/dev/null)
+}
+
+# The package name that a meta package (or virtual name) depends on first,
+# restricted to names matching a prefix.
+apt_first_dep() {
+	apt-cache depends "$1" 2>/dev/null |
+		awk -v p="$2" '$1 ~ /Depends:$/ && index($2, p) == 1 { print $2; exit }'
+}

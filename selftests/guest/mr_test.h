@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the guest tests. Kept out of the harness header: only
+ * one translation unit per program may include kselftest_harness.h.
+ */
+#ifndef MR_TEST_H
+#define MR_TEST_H
+
+#include <stddef.h>
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* Where the VM's init puts our .ko files. */
+#define MR_MODULE_DIR "/lib/modules/mapring"
+
+/* Load MR_MODULE_DIR/<name>.ko with params ("" for none): 0 or -errno. */
+int mr_insmod(const char *name, const char *params);
+/* Unload without waiting (O_NONBLOCK, as rmmod): 0 or -errno. */
+int mr_rmmod(const char *name);
+/* 1 if the module is listed in /proc/modules, else 0. */
+int mr_module_loaded(const char *name);
+/* Make sure mapring.ko is loaded with default parameters: 0 or -errno. */
+int mr_baseline(void);
+
+/* A /proc/meminfo field in kB, or -1. */
+long mr_meminfo_kb(const char *field);
+/* Number of CPUs in a sysfs cpu list such as "0-3,8", or -1. */
+int mr_cpulist_count(const char *path);
+
+#endif /* MR_TEST_H */

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+// The ABI is fixed: these numbers may only change with MAPRING_ABI_VERSION.
+#include <linux/mapring.h>
+#include <sys/ioctl.h>
+
+#include <cstddef>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+TEST(Uapi, InfoLayout) {
+  EXPECT_EQ(sizeof(mapring_info), 32u);
+  EXPECT_EQ(MAPRING_INFO_SIZE_VER0, 32);
+  EXPECT_EQ(offsetof(mapring_info, size), 0u);
+  EXPECT_EQ(offsetof(mapring_info, abi_version), 4u);
+  EXPECT_EQ(offsetof(mapring_info, features), 8u);
+  EXPECT_EQ(offsetof(mapring_info, page_size), 16u);
+  EXPECT_EQ(offsetof(mapring_info, nr_possible_cpus), 20u);
+  EXPECT_EQ(offsetof(mapring_info, nr_cpu_ids), 24u);
+  EXPECT_EQ(offsetof(mapring_info, __pad0), 28u);
+}
+
+TEST(Uapi, ObjOpenLayout) {
+  EXPECT_EQ(sizeof(mapring_obj_open), 48u);
+  EXPECT_EQ(MAPRING_OBJ_OPEN_SIZE_VER0, 48);
+  EXPECT_EQ(offsetof(mapring_obj_open, id), 4u);
+  EXPECT_EQ(offsetof(mapring_obj_open, name), 8u);
+  EXPECT_EQ(offsetof(mapring_obj_open, type), 40u);
+  EXPECT_EQ(offsetof(mapring_obj_open, flags), 44u);
+  EXPECT_EQ(MAPRING_NAME_LEN, 32);
+  EXPECT_EQ(MAPRING_IOC_OBJ_OPEN, 0xC004BE01u);
+}
+
+TEST(Uapi, ObjectTypes) {
+  EXPECT_EQ(MAPRING_OBJ_RINGBUF, 1);
+  EXPECT_EQ(MAPRING_OBJ_PERCPU_ARRAY, 2);
+  EXPECT_EQ(MAPRING_OBJ_PERCPU_HASH, 3);
+  EXPECT_EQ(MAPRING_OBJ_LRU_PERCPU_HASH, 4);
+}
+
+TEST(Uapi, IoctlNumbers) {
+  // Direction read|write, argument size 4 (the leading __u32 size), magic
+  // 0xBE: the number does not depend on the size of the struct.
+  EXPECT_EQ(MAPRING_IOC_INFO, 0xC004BE00u);
+  EXPECT_EQ(_IOC_TYPE(MAPRING_IOC_INFO), 0xBEu);
+  EXPECT_EQ(_IOC_NR(MAPRING_IOC_INFO), 0u);
+  EXPECT_EQ(_IOC_SIZE(MAPRING_IOC_INFO), 4u);
+  EXPECT_EQ(_IOC_DIR(MAPRING_IOC_INFO), unsigned(_IOC_READ | _IOC_WRITE));
+}
+
+TEST(Uapi, Version) { EXPECT_EQ(MAPRING_ABI_VERSION, 1); }
+
+}  // namespace

@@ -1,0 +1,73 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the test VM. Runs the programs of /etc/mapring/plan one by one
+# and reports on the second serial port (/dev/ttyS1), one line per event:
+#
+#   H <release> <online cpus> <possible mask>   booted
+#   B <name>                                    test begins
+#   O <text>                                    a line the test printed
+#   E <name> <status>                           test ended (137: timed out)
+#   D                                           every test ran
+#
+# The host (run-vm.py) turns this into TAP and judges each test, also from
+# the kernel log: "mapring-vm: begin/end <name>" markers in /dev/kmsg let it
+# attribute every kernel report to the test that was running. After D the
+# guest leaves through isa-debug-exit; a panic leaves through pvpanic.
+
+/bin/busybox mkdir -p /proc /sys /dev /tmp /run /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+export PATH=/tests:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+export HOME=/root
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /dev/shm /dev/pts && mount -t tmpfs tmpfs /dev/shm
+ln -sf /proc/self/fd /dev/fd
+mkdir -p /root
+
+TEST_TIMEOUT=120
+LOAD_MAPRING=1
+. /etc/mapring/config
+
+stty -F /dev/ttyS1 raw -echo
+exec 3>/dev/ttyS1
+chan() { echo "$*" >&3; }
+kmsg() { echo "<5>mapring-vm: $*" > /dev/kmsg; }
+
+# pvpanic turns a guest panic into QEMU exit status 1.
+for m in pvpanic pvpanic-mmio; do
+	insmod "/lib/modules/vm/$m.ko" || chan "O vm: cannot load $m.ko"
+done
+
+# The baseline every test starts from: mapring.ko loaded with defaults.
+baseline() {
+	[ "$LOAD_MAPRING" = 1 ] || return 0
+	grep -q '^mapring ' /proc/modules ||
+		insmod /lib/modules/mapring/mapring.ko ||
+		chan "O vm: cannot load mapring.ko"
+}
+
+chan "H $(uname -r) $(grep -c ^processor /proc/cpuinfo) $(cat /sys/devices/system/cpu/possible)"
+
+tab=$(printf '\t')
+while IFS="$tab" read -r name cmd; do
+	baseline
+	chan "B $name"
+	kmsg "begin $name"
+	{
+		cd /tests && timeout -s KILL "$TEST_TIMEOUT" sh -c "$cmd" </dev/null 2>&1
+		echo $? > /tmp/status
+	} | awk '{ print "O " $0; fflush() }' >&3
+	kmsg "end $name"
+	chan "E $name $(cat /tmp/status)"
+done < /etc/mapring/plan
+
+kmsg "suite done"
+chan "D"
+# isa-debug-exit: QEMU exits with status (0x10 << 1) | 1 = 33.
+printf '\020' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+poweroff -f
