@@ -53,4 +53,7 @@ MAPRING_API int mapring_obj__open_by_name(const char *name, __u32 type);
 }
 #endif
 
+#include <mapring/ringbuf.h>	/* rings: create, open, consume */
+#include <mapring/map.h>	/* maps: create, open, lookup, update */
+
 #endif /* MAPRING_MAPRING_H */

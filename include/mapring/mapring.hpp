@@ -56,3 +56,6 @@ class Device {
 };
 
 }  // namespace mapring
+
+#include <mapring/map.hpp>      // IWYU pragma: export
+#include <mapring/ringbuf.hpp>  // IWYU pragma: export

@@ -70,7 +70,7 @@ TEST_F(dev, neither_id_nor_name_is_einval)
 
 TEST_F(dev, bad_names_are_einval)
 {
-	const char *bad[] = { "with space", "a/b", "dash-ed", "tab\t", "\xff" };
+	static const char * const bad[] = { "with space", "a/b", "dash-ed", "tab\t", "\xff" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		strcpy(self->attr.name, bad[i]);

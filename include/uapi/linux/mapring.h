@@ -28,7 +28,10 @@
 /* Bumped only for incompatible changes; additions are feature bits. */
 #define MAPRING_ABI_VERSION	1
 
-/* Feature bits reported by MAPRING_IOC_INFO; none beyond the core yet. */
+/*
+ * Feature bits reported by MAPRING_IOC_INFO: bits 0-7 rings, 8-23 maps,
+ * 24-63 reserved. MAPRING_FEATURES_ALL is every bit this header defines.
+ */
 #define MAPRING_FEATURES_ALL	0ULL
 
 /*
@@ -88,5 +91,9 @@ struct mapring_obj_open {
 };
 
 #define MAPRING_OBJ_OPEN_SIZE_VER0	48
+
+/* ---- Rings (ioctl numbers 0x10-0x2f) ---------------------------------- */
+
+/* ---- Maps (ioctl numbers 0x30-0x5f) ----------------------------------- */
 
 #endif /* _UAPI_LINUX_MAPRING_H */
