@@ -18,7 +18,7 @@ extern "C" {
 struct mapring_map_create_opts {
 	size_t sz;		/* sizeof(struct mapring_map_create_opts) */
 	__u32 map_flags;	/* MAPRING_F_NO_PREALLOC, MAPRING_F_ZERO_SEED... */
-	__u32 :32;
+	__u32 __pad0;		/* zero */
 };
 
 /*
@@ -79,7 +79,7 @@ struct mapring_map_aggregate_opts {
 	size_t sz;		/* sizeof(struct mapring_map_aggregate_opts) */
 	const __u32 *offsets;	/* byte offsets of 8-byte fields, or NULL */
 	__u32 nr_fields;	/* 0: the whole value as __u64 words */
-	__u32 :32;
+	__u32 __pad0;		/* zero */
 	__u64 flags;		/* MAPRING_AGG_F_SIGNED */
 };
 
