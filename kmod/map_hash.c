@@ -609,7 +609,10 @@ struct mapring_map *mapring_hash_alloc(const struct mapring_map_create *attr)
 		return ERR_PTR(-E2BIG);
 	if (round_up(attr->value_size, 8) > PCPU_MIN_UNIT_SIZE)
 		return ERR_PTR(-E2BIG);
-	if (attr->max_entries > 1U << 31)
+	/* roundup_pow_of_two() must not overflow, nor the bucket table u32 */
+	if (attr->max_entries > 1U << 31 ||
+	    roundup_pow_of_two(attr->max_entries) >
+	    U32_MAX / sizeof(struct mr_bucket))
 		return ERR_PTR(-E2BIG);
 
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
