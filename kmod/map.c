@@ -375,6 +375,9 @@ static int map_delete(struct mapring_map *map, struct mapring_map_elem *attr)
 	void *key;
 	int err;
 
+	/* no flag is defined for delete: bpf() refuses any (and F_LOCK) */
+	if (attr->flags)
+		return -EINVAL;
 	if (!may_write(map))
 		return -EPERM;
 	key = copy_key(map, attr->key);
@@ -391,6 +394,8 @@ static int map_get_next_key(struct mapring_map *map,
 	void *key = NULL, *next;
 	int err;
 
+	if (attr->flags)
+		return -EINVAL;
 	if (!may_read(map))
 		return -EPERM;
 	if (attr->key) {

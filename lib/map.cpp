@@ -171,6 +171,18 @@ extern "C" int mapring_map_lookup_and_delete_elem(int fd, const void* key,
   return elem_cmd(fd, MAPRING_IOC_MAP_LOOKUP_AND_DELETE_ELEM, key, value, 0);
 }
 
+extern "C" int mapring_map_lookup_and_delete_elem_flags(int fd, const void* key,
+                                                        void* value,
+                                                        __u64 flags) {
+  return elem_cmd(fd, MAPRING_IOC_MAP_LOOKUP_AND_DELETE_ELEM, key, value,
+                  flags);
+}
+
+extern "C" int mapring_map_delete_elem_flags(int fd, const void* key,
+                                             __u64 flags) {
+  return elem_cmd(fd, MAPRING_IOC_MAP_DELETE_ELEM, key, nullptr, flags);
+}
+
 extern "C" int mapring_map_lookup_batch(
     int fd, void* in_batch, void* out_batch, void* keys, void* values,
     __u32* count, const struct mapring_map_batch_opts* opts) {

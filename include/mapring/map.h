@@ -46,6 +46,13 @@ MAPRING_API int mapring_map_get_next_key(int fd, const void *key,
 					 void *next_key);
 MAPRING_API int mapring_map_lookup_and_delete_elem(int fd, const void *key,
 						   void *value);
+MAPRING_API int mapring_map_lookup_and_delete_elem_flags(int fd,
+							 const void *key,
+							 void *value,
+							 __u64 flags);
+/* No flag is defined for delete: any is -EINVAL, as bpf(). */
+MAPRING_API int mapring_map_delete_elem_flags(int fd, const void *key,
+					      __u64 flags);
 
 struct mapring_map_batch_opts {
 	size_t sz;		/* sizeof(struct mapring_map_batch_opts) */
