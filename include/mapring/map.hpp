@@ -132,7 +132,7 @@ class KeyRange {
     using value_type = K;
     using difference_type = std::ptrdiff_t;
     iterator() = default;
-    explicit iterator(int fd) : fd_(fd) { advance(nullptr); }
+    explicit iterator(int fd) : fd_(fd), done_(false) { advance(nullptr); }
     const K& operator*() const { return key_; }
     iterator& operator++() {
       K prev = key_;
