@@ -70,8 +70,8 @@ TEST(named_open_info_fdinfo)
 	close(fd2);
 	fd2 = mapring_obj__open_by_id(info.id, ARR);
 	ASSERT_LE(0, fd2);
-	EXPECT_EQ(EINVAL, mr_err(mapring_obj__open_by_id(info.id,
-				 MAPRING_OBJ_PERCPU_HASH)));
+	flags = mapring_obj__open_by_id(info.id, MAPRING_OBJ_PERCPU_HASH);
+	EXPECT_EQ(-EINVAL, flags);
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd2);
 	ASSERT_EQ(0, mr_read_file(path, text, sizeof(text)));
 	EXPECT_NE(NULL, strstr(text, "mapring_type:\tpercpu_array"));
@@ -187,6 +187,7 @@ TEST(odd_value_sizes)
 		size_t bytes = mr_vbytes(sizes[s]);
 		unsigned char *in = malloc(bytes), *out = malloc(bytes);
 		__u32 key = 2;
+		__u64 flags;
 		int fd = mr_create(ARR, NULL, 4, sizes[s], 3, 0);
 
 		ASSERT_LE(0, fd);
@@ -198,8 +199,8 @@ TEST(odd_value_sizes)
 		EXPECT_EQ(0, memcmp(in, out, bytes));
 		/* one CPU's value_size bytes with MAPRING_F_CPU */
 		memset(out, 0xee, bytes);
-		ASSERT_EQ(0, mapring_map_lookup_elem_flags(fd, &key, out,
-				MR_CPU(mr_cpu_id(mr_ncpus() - 1))));
+		flags = MR_CPU(mr_cpu_id(mr_ncpus() - 1));
+		ASSERT_EQ(0, mapring_map_lookup_elem_flags(fd, &key, out, flags));
 		EXPECT_EQ(0, memcmp(in + (mr_ncpus() - 1) * mr_stride(sizes[s]),
 				    out, sizes[s]));
 		EXPECT_EQ(0xee, out[sizes[s]]);

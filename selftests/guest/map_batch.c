@@ -86,6 +86,7 @@ TEST(array_error_paths)
 	__u32 keys[4] = { 0, 1, 9, 2 }, count, out;
 	__u64 *vals = calloc(4 * n, 8);
 	struct mapring_map_batch_opts o = { .sz = sizeof(o) };
+	int ret;
 
 	ASSERT_EQ(0, mr_baseline());
 	fd = mr_create(ARR, NULL, 4, 8, 4, 0);
@@ -94,8 +95,9 @@ TEST(array_error_paths)
 	count = 4;
 	EXPECT_EQ(-MR_ENOTSUPP, mapring_map_delete_batch(fd, keys, &count, NULL));
 	EXPECT_EQ(4, count);
-	EXPECT_EQ(-MR_ENOTSUPP, mapring_map_lookup_and_delete_batch(fd, NULL,
-				&out, keys, vals, &count, NULL));
+	ret = mapring_map_lookup_and_delete_batch(fd, NULL, &out, keys, vals,
+						  &count, NULL);
+	EXPECT_EQ(-MR_ENOTSUPP, ret);
 	EXPECT_EQ(4, count);
 	/* update stops at the first error; count says how far it got */
 	EXPECT_EQ(-E2BIG, mapring_map_update_batch(fd, keys, vals, &count, NULL));
@@ -199,6 +201,7 @@ TEST_F(hash, bad_flags)
 {
 	__u32 keys[16], count = 16, out = UNTOUCHED;
 	struct mapring_map_batch_opts o = { .sz = sizeof(o), .flags = 1 };
+	int ret;
 
 	ASSERT_EQ(0, fill(self->fd, self->n, 3));
 	EXPECT_EQ(-EINVAL, mapring_map_lookup_batch(self->fd, NULL, &out, keys,
@@ -206,8 +209,9 @@ TEST_F(hash, bad_flags)
 	EXPECT_EQ(16, count);
 	o.flags = 0;
 	o.elem_flags = MAPRING_F_LOCK;
-	EXPECT_EQ(-EINVAL, mapring_map_lookup_and_delete_batch(self->fd, NULL,
-				&out, keys, self->vals, &count, &o));
+	ret = mapring_map_lookup_and_delete_batch(self->fd, NULL, &out, keys,
+						  self->vals, &count, &o);
+	EXPECT_EQ(-EINVAL, ret);
 	o.elem_flags = 1;
 	EXPECT_EQ(-EINVAL, mapring_map_delete_batch(self->fd, keys, &count, &o));
 	EXPECT_EQ(16, count);
@@ -264,10 +268,12 @@ TEST_F(hash, enospc_and_full_walk)
 TEST_F(hash, lookup_and_delete_batch_empties)
 {
 	__u32 keys[16], count = 16, out, next;
+	int ret;
 
 	ASSERT_EQ(0, fill(self->fd, self->n, 8));
-	EXPECT_EQ(-ENOENT, mapring_map_lookup_and_delete_batch(self->fd, NULL,
-				&out, keys, self->vals, &count, NULL));
+	ret = mapring_map_lookup_and_delete_batch(self->fd, NULL, &out, keys,
+						  self->vals, &count, NULL);
+	EXPECT_EQ(-ENOENT, ret);
 	EXPECT_EQ(8, count);
 	EXPECT_EQ(-ENOENT, mapring_map_get_next_key(self->fd, NULL, &next));
 	/* and the elements are free for reuse */

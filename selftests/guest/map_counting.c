@@ -8,6 +8,7 @@
  * delete, this-CPU lookup, references.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 
 #include "mr_map.h"
@@ -159,7 +160,7 @@ TEST_F_TIMEOUT(cnt, every_context_exact, 120)
 
 struct resetter {
 	int fd;
-	volatile int stop;
+	atomic_int stop;
 	__u64 taken;
 	unsigned long resets;
 	int err;
@@ -174,7 +175,7 @@ static void *reset_loop(void *arg)
 	};
 	__u64 res;
 
-	while (!r->stop) {
+	while (!atomic_load(&r->stop)) {
 		count = 1;
 		r->err = mapring_map_read_and_reset(r->fd, &key, &count, &res,
 						    &o);
@@ -199,7 +200,7 @@ TEST_F_TIMEOUT(cnt, read_and_reset_exact, 240)
 	ASSERT_EQ(0, pthread_create(&t, NULL, reset_loop, &r));
 	ASSERT_EQ(0, ctl("run map=%s key=1 count=%llu ctx=kthread off=8",
 			 variant->name, per_cpu));
-	r.stop = 1;
+	atomic_store(&r.stop, 1);
 	pthread_join(t, NULL);
 	ASSERT_EQ(0, r.err);
 	ASSERT_EQ(0, last(&l));

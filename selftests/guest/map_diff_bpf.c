@@ -89,13 +89,14 @@ static void random_key(struct diff *d, unsigned char *key)
 
 #define SAME(cond, fmt, ...)						\
 	do {								\
-		if (!(cond)) {						\
+		bool __same = (cond);					\
+		if (!__same) {						\
 			d->mismatches++;				\
 			TH_LOG("%s: seed %llu op %lu: " fmt, d->what,	\
 			       (unsigned long long)d->seed, d->op,	\
 			       ##__VA_ARGS__);				\
-			ASSERT_TRUE(cond);				\
 		}							\
+		ASSERT_TRUE(__same);					\
 	} while (0)
 
 static void prefill(struct diff *d, size_t klen, size_t vlen)
@@ -211,12 +212,15 @@ static void op_lookup_batch(struct __test_metadata *_metadata, struct diff *d,
 		inp[0] = &in[0];
 		inp[1] = &in[1];
 	} else if (how >= 2) {
-		in[0] = in[1] = below(d, 2 * d->max + 2);
+		in[0] = below(d, 2 * d->max + 2);
+		in[1] = in[0];
 		inp[0] = &in[0];
 		inp[1] = &in[1];
 	}
-	count[0] = count[1] = n;
-	out[0] = out[1] = 0xdeadbeef;
+	count[0] = n;
+	count[1] = n;
+	out[0] = 0xdeadbeef;
+	out[1] = 0xdeadbeef;
 	prefill(d, (size_t)slots * d->ks, (size_t)slots * d->vb);
 	if (del) {
 		rb = bpf_map_lookup_and_delete_batch(d->bfd, inp[0], &out[0],
@@ -282,7 +286,7 @@ static void op_write_batch(struct __test_metadata *_metadata, struct diff *d,
 }
 
 /* Both maps hold the same keys, in the same order, with the same values. */
-static void walk(struct __test_metadata *_metadata, struct diff *d)
+static void compare_maps(struct __test_metadata *_metadata, struct diff *d)
 {
 	unsigned char *prev[2] = { NULL, NULL };
 	int rb, rm, n = 0;
@@ -290,22 +294,22 @@ static void walk(struct __test_metadata *_metadata, struct diff *d)
 	for (;;) {
 		rb = bpf_map_get_next_key(d->bfd, prev[0], d->keys[0]);
 		rm = mapring_map_get_next_key(d->mfd, prev[1], d->keys[1]);
-		SAME(rb == rm, "walk step %d: bpf %d, mapring %d", n, rb, rm);
+		SAME(rb == rm, "full walk step %d: bpf %d, mapring %d", n, rb, rm);
 		if (rb)
 			break;
-		SAME(!memcmp(d->keys[0], d->keys[1], d->ks), "walk key %d", n);
+		SAME(!memcmp(d->keys[0], d->keys[1], d->ks), "full walk key %d", n);
 		memset(d->val[0], 1, d->vb);
 		memset(d->val[1], 2, d->vb);
 		rb = bpf_map_lookup_elem(d->bfd, d->keys[0], d->val[0]);
 		rm = mapring_map_lookup_elem(d->mfd, d->keys[1], d->val[1]);
-		SAME(rb == 0 && rm == 0, "walk lookup %d: %d %d", n, rb, rm);
-		SAME(!memcmp(d->val[0], d->val[1], d->vb), "walk value %d", n);
+		SAME(rb == 0 && rm == 0, "full walk lookup %d: %d %d", n, rb, rm);
+		SAME(!memcmp(d->val[0], d->val[1], d->vb), "full walk value %d", n);
 		memcpy(d->key, d->keys[0], d->ks);
 		memcpy(d->key2, d->keys[1], d->ks);
 		prev[0] = d->key;
 		prev[1] = d->key2;
 		n++;
-		SAME(n <= (int)d->max, "walk longer than max_entries");
+		SAME(n <= (int)d->max, "full walk longer than max_entries");
 	}
 }
 
@@ -428,9 +432,9 @@ TEST_F_TIMEOUT(diff, random_ops, 240)
 		else
 			op_write_batch(_metadata, d, false);
 		if (d->op % WALK_EVERY == WALK_EVERY - 1)
-			walk(_metadata, d);
+			compare_maps(_metadata, d);
 	}
-	walk(_metadata, d);
+	compare_maps(_metadata, d);
 	/* stderr: the forked test's stdout buffer is lost at _exit() */
 	fprintf(stderr, "# map_diff %s: seed %llu, %lu ops, %lu mismatches\n",
 		d->what, (unsigned long long)d->seed, d->op, d->mismatches);

@@ -6,6 +6,7 @@
  * exact. CPUs 2 and 3 are put back offline at the end.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 
 #include "mr_map.h"
@@ -41,8 +42,9 @@ static unsigned long long last_done(void)
 	char buf[160];
 	unsigned long long done = 0;
 
-	if (!mr_read_file(LAST, buf, sizeof(buf)))
-		sscanf(buf, "done=%llu", &done);
+	if (mr_read_file(LAST, buf, sizeof(buf)) ||
+	    sscanf(buf, "done=%llu", &done) != 1)
+		return ~0ULL;
 	return done;
 }
 
@@ -114,7 +116,7 @@ TEST_F_TIMEOUT(hp, offline_values_kept, 120)
 }
 
 struct plug {
-	volatile int stop;
+	atomic_int stop;
 	int cycles, err;
 };
 
@@ -122,7 +124,7 @@ static void *plugger(void *arg)
 {
 	struct plug *p = arg;
 
-	while (!p->stop && p->cycles < 20) {
+	while (!atomic_load(&p->stop) && p->cycles < 20) {
 		p->err = set_online(3, 0);
 		if (p->err)
 			break;
@@ -152,7 +154,7 @@ TEST_F_TIMEOUT(hp, exact_while_plugging, 240)
 
 		ASSERT_EQ(0, pthread_create(&t, NULL, plugger, &p));
 		ret = run("run map=hp_map key=1 count=100000 ctx=%s", ctxs[i]);
-		p.stop = 1;
+		atomic_store(&p.stop, 1);
 		pthread_join(t, NULL);
 		ASSERT_EQ(0, p.err);
 		ASSERT_EQ(0, ret);

@@ -7,6 +7,7 @@
  * torn while a writer flips it.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "mr_map.h"
 
@@ -39,6 +40,10 @@ FIXTURE_VARIANT_ADD(pc, hash_no_prealloc) {
 	.type = MAPRING_OBJ_PERCPU_HASH, .vs = 12,
 	.flags = MAPRING_F_NO_PREALLOC,
 };
+
+/* One call on the fixture's map with key "key" and buffer self->one. */
+#define LOOKUP(f) mapring_map_lookup_elem_flags(self->fd, &key, self->one, (f))
+#define UPDATE(f) mapring_map_update_elem(self->fd, &key, self->one, (f))
 
 FIXTURE_SETUP(pc)
 {
@@ -85,8 +90,7 @@ TEST_F(pc, write_one_cpu_read_all)
 		/* and a one-CPU read of each CPU */
 		for (o = 0; o < self->n; o++) {
 			memset(self->one, 0xee, stride);
-			ASSERT_EQ(0, mapring_map_lookup_elem_flags(self->fd, &key,
-					self->one, MR_CPU(mr_cpu_id(o))));
+			ASSERT_EQ(0, LOOKUP(MR_CPU(mr_cpu_id(o))));
 			for (__u32 b = 0; b < self->vs; b++)
 				ASSERT_EQ(o == c ? 0x40 + c : 0, self->one[b]);
 			/* value_size bytes, not the rounded size */
@@ -100,13 +104,14 @@ TEST_F(pc, all_cpus_writes_every_cpu)
 {
 	size_t stride = mr_stride(self->vs);
 	__u32 key = 2;
+	__u64 flags;
 
 	memset(self->one, 0x77, self->vs);
 	/* a new hash element too: NOEXIST with ALL_CPUS */
-	ASSERT_EQ(0, mapring_map_update_elem(self->fd, &key, self->one,
-			MAPRING_F_ALL_CPUS |
-			(variant->type == MAPRING_OBJ_PERCPU_HASH ?
-			 MAPRING_NOEXIST : 0)));
+	flags = MAPRING_F_ALL_CPUS;
+	if (variant->type == MAPRING_OBJ_PERCPU_HASH)
+		flags |= MAPRING_NOEXIST;
+	ASSERT_EQ(0, UPDATE(flags));
 	ASSERT_EQ(0, mapring_map_lookup_elem(self->fd, &key, self->all));
 	for (int c = 0; c < self->n; c++)
 		for (__u32 b = 0; b < self->vs; b++)
@@ -120,26 +125,20 @@ TEST_F(pc, bad_cpus_and_flag_mixes)
 
 	ASSERT_EQ(0, mapring_map_update_elem(self->fd, &key, self->all, 0));
 	/* CPUs that are not possible: ERANGE */
-	EXPECT_EQ(-ERANGE, mapring_map_update_elem(self->fd, &key, self->one,
-						   MR_CPU(self->n)));
-	EXPECT_EQ(-ERANGE, mapring_map_lookup_elem_flags(self->fd, &key,
-				self->one, MR_CPU(self->n)));
-	EXPECT_EQ(-ERANGE, mapring_map_lookup_elem_flags(self->fd, &key,
-				self->one, MR_CPU(0xffffffffu)));
-	EXPECT_EQ(-ERANGE, mapring_map_lookup_elem_flags(self->fd, &key,
-				self->one, MR_CPU(1u << 31)));
+	EXPECT_EQ(-ERANGE, UPDATE(MR_CPU(self->n)));
+	EXPECT_EQ(-ERANGE, LOOKUP(MR_CPU(self->n)));
+	EXPECT_EQ(-ERANGE, LOOKUP(MR_CPU(0xffffffffu)));
+	EXPECT_EQ(-ERANGE, LOOKUP(MR_CPU(1u << 31)));
 	/* both flags; ALL_CPUS to read; CPU bits without F_CPU; F_LOCK */
-	EXPECT_EQ(-EINVAL, mapring_map_update_elem(self->fd, &key, self->one,
-				MR_CPU(0) | MAPRING_F_ALL_CPUS));
-	EXPECT_EQ(-EINVAL, mapring_map_lookup_elem_flags(self->fd, &key,
-				self->one, MAPRING_F_ALL_CPUS));
-	EXPECT_EQ(-EINVAL, mapring_map_lookup_elem_flags(self->fd, &key,
-				self->one, 1ULL << MAPRING_F_CPU_SHIFT));
-	EXPECT_EQ(-EINVAL, mapring_map_update_elem(self->fd, &key, self->one,
-				MR_CPU(0) | MAPRING_F_LOCK));
+	EXPECT_EQ(-EINVAL, UPDATE(MR_CPU(0) | MAPRING_F_ALL_CPUS));
+	EXPECT_EQ(-EINVAL, LOOKUP(MAPRING_F_ALL_CPUS));
+	EXPECT_EQ(-EINVAL, LOOKUP(1ULL << MAPRING_F_CPU_SHIFT));
+	EXPECT_EQ(-EINVAL, UPDATE(MR_CPU(0) | MAPRING_F_LOCK));
 	/* not on lookup_and_delete */
 	EXPECT_EQ(-EINVAL, mapring_map_lookup_and_delete_elem_flags(self->fd,
-				&key, self->all, MR_CPU(0)));
+								    &key,
+								    self->all,
+								    MR_CPU(0)));
 	/* batches: checked before count is touched */
 	o.elem_flags = MR_CPU(self->n);
 	count = 1;
@@ -214,8 +213,7 @@ TEST_F(pc, one_cpu_write_and_the_others)
 				  self->all[o * stride + b]);
 	/* EXIST with a CPU flag on a missing key is still ENOENT */
 	key = 9;
-	EXPECT_EQ(-ENOENT, mapring_map_update_elem(self->fd, &key, self->one,
-				MR_CPU(0) | MAPRING_EXIST));
+	EXPECT_EQ(-ENOENT, UPDATE(MR_CPU(0) | MAPRING_EXIST));
 }
 
 /* ---- torn reads ---------------------------------------------------------- */
@@ -226,8 +224,8 @@ TEST_F(pc, one_cpu_write_and_the_others)
 
 struct flip {
 	int fd;
-	volatile int stop;
-	unsigned long writes;
+	atomic_int stop;
+	atomic_ulong writes;
 	__u64 flags;
 };
 
@@ -242,11 +240,13 @@ static void *writer(void *arg)
 		a[i] = PAT_A;
 		b[i] = PAT_B;
 	}
-	while (!f->stop) {
-		if (mapring_map_update_elem(f->fd, &key, f->writes & 1 ? b : a,
+	while (!atomic_load(&f->stop)) {
+		unsigned long w = atomic_load(&f->writes);
+
+		if (mapring_map_update_elem(f->fd, &key, w & 1 ? b : a,
 					    f->flags))
 			break;
-		f->writes++;
+		atomic_store(&f->writes, w + 1);
 	}
 	free(a);
 	free(b);
@@ -269,7 +269,7 @@ static void torn_reads(struct __test_metadata *_metadata, __u32 type,
 		v[i] = PAT_A;
 	ASSERT_EQ(0, mapring_map_update_elem(f.fd, &key, v, MAPRING_ANY));
 	ASSERT_EQ(0, pthread_create(&t, NULL, writer, &f));
-	for (reads = 0; reads < 20000 || f.writes < 100; reads++) {
+	for (reads = 0; reads < 20000 || atomic_load(&f.writes) < 100; reads++) {
 		ASSERT_EQ(0, mapring_map_lookup_elem(f.fd, &key, v));
 		for (size_t i = 0; i < words; i++) {
 			if (v[i] == PAT_A)
@@ -283,10 +283,10 @@ static void torn_reads(struct __test_metadata *_metadata, __u32 type,
 		if (reads > 2000000)
 			break;
 	}
-	f.stop = 1;
+	atomic_store(&f.stop, 1);
 	pthread_join(t, NULL);
-	TH_LOG("%lu reads, %lu writes, words A %lu, B %lu", reads, f.writes,
-	       a, b);
+	TH_LOG("%lu reads, %lu writes, words A %lu, B %lu", reads,
+	       atomic_load(&f.writes), a, b);
 	EXPECT_LT(0, a);
 	EXPECT_LT(0, b);
 	close(f.fd);
