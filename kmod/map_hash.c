@@ -429,8 +429,9 @@ alloc:
 	keys = kvmalloc_array(cap, ksize, GFP_USER | __GFP_NOWARN);
 	values = kvmalloc_array(cap, vsize, GFP_USER | __GFP_NOWARN);
 	if (!keys || !values) {
+		/* bpf() reports the cursor and count on this error too */
 		ret = -ENOMEM;
-		goto out;
+		goto out_cursor;
 	}
 
 	for (;;) {
