@@ -294,6 +294,22 @@ TEST(kernel_api)
 	close(fd2);
 	close(fd);
 	EXPECT_EQ(-ENOENT, mapring_map__open("kmap"));
+	/* a map by fd: ours, another kind of fd, no fd */
+	fd = mr_create(MAPRING_OBJ_PERCPU_ARRAY, NULL, 4, 8, 1, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ctl("run fd=%d key=0 count=10 ctx=task", fd));
+	ASSERT_EQ(0, last(&l));
+	EXPECT_EQ(10, l.done);
+	key = 0;
+	ASSERT_EQ(0, mapring_map_lookup_elem(fd, &key, v));
+	for (int c = 1; c < n; c++)
+		v[0] += v[c];
+	EXPECT_EQ(10, v[0]);
+	fd2 = mapring_dev__open();
+	EXPECT_EQ(-EINVAL, ctl("run fd=%d key=0 count=1 ctx=task", fd2));
+	close(fd2);
+	EXPECT_EQ(-EBADF, ctl("run fd=999 key=0 count=1 ctx=task"));
+	close(fd);
 	EXPECT_EQ(-ENOENT, ctl("run map=kmap key=1 count=1 ctx=task"));
 	EXPECT_EQ(0, mr_rmmod("mr_test_counter"));
 	free(v);

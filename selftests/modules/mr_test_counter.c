@@ -8,7 +8,7 @@
  * Control: write one command to /sys/kernel/debug/mr_test_counter/ctl,
  * read the result of the last one from .../last.
  *
- *   run map=NAME key=K count=N ctx=CTX [cpu=C] [off=BYTES] [delta=D]
+ *   run map=NAME|fd=FD key=K count=N ctx=CTX [cpu=C] [off=BYTES] [delta=D]
  *       count increments of delta (default 1) on each target CPU (cpu=-1,
  *       the default: every online CPU) in context CTX: "task" (the writer,
  *       no CPU binding, cpu ignored), "kthread" (one bound kthread per CPU,
@@ -25,7 +25,8 @@
  *
  * "last" reads "done=N errors=E err=ERRNO value=X cpu=C": increments made,
  * failed calls, the first error, and what lookup found on which CPU.
- * Keys are numbers written in the map's first key_size (<= 8) bytes.
+ * Keys are numbers written in the map's first key_size (<= 8) bytes. A
+ * map is named by map=NAME, or by fd=FD, an fd of the writing process.
  */
 #include <linux/completion.h>
 #include <linux/cpu.h>
@@ -196,7 +197,8 @@ static int do_run(struct run *run, enum ctx ctx, int cpu)
 
 enum {
 	OPT_MAP, OPT_KEY, OPT_COUNT, OPT_CTX, OPT_CPU, OPT_OFF, OPT_DELTA,
-	OPT_TYPE, OPT_KSIZE, OPT_VSIZE, OPT_MAX, OPT_FLAGS, OPT_VALUE, OPT_ERR,
+	OPT_TYPE, OPT_KSIZE, OPT_VSIZE, OPT_MAX, OPT_FLAGS, OPT_VALUE, OPT_FD,
+	OPT_ERR,
 };
 
 static const match_table_t opts = {
@@ -206,13 +208,13 @@ static const match_table_t opts = {
 	{ OPT_DELTA, "delta=%s" }, { OPT_TYPE, "type=%s" },
 	{ OPT_KSIZE, "key_size=%u" }, { OPT_VSIZE, "value_size=%u" },
 	{ OPT_MAX, "max=%u" }, { OPT_FLAGS, "flags=%s" },
-	{ OPT_VALUE, "value=%s" }, { OPT_ERR, NULL },
+	{ OPT_VALUE, "value=%s" }, { OPT_FD, "fd=%d" }, { OPT_ERR, NULL },
 };
 
 struct args {
 	char map[MAPRING_NAME_LEN];
 	u64 key, count, delta, flags, value;
-	int cpu;
+	int cpu, fd;
 	u32 off, key_size, value_size, max;
 	enum ctx ctx;
 	u32 type;
@@ -234,7 +236,7 @@ static int parse_cmd(char *line, struct args *a)
 	char *p, word[16];
 	int tok, v, err = 0;
 
-	*a = (struct args){ .cpu = -1, .delta = 1 };
+	*a = (struct args){ .cpu = -1, .fd = -1, .delta = 1 };
 	while (!err && (p = strsep(&line, " \t\n")) != NULL) {
 		if (!*p)
 			continue;
@@ -280,6 +282,9 @@ static int parse_cmd(char *line, struct args *a)
 			break;
 		case OPT_CPU:
 			err = match_int(&args[0], &a->cpu);
+			break;
+		case OPT_FD:
+			err = match_int(&args[0], &a->fd);
 			break;
 		case OPT_OFF:
 		case OPT_KSIZE:
@@ -401,7 +406,8 @@ static ssize_t ctl_write(struct file *file, const char __user *ubuf,
 		held = NULL;
 	} else if (!strcmp(cmd, "run") || !strcmp(cmd, "update") ||
 		   !strcmp(cmd, "delete") || !strcmp(cmd, "lookup")) {
-		map = mapring_map_get_by_name(a.map);
+		map = a.fd >= 0 ? mapring_map_get_by_fd(a.fd) :
+				  mapring_map_get_by_name(a.map);
 		err = PTR_ERR_OR_ZERO(map);
 		if (!err && mapring_map_key_size(map) > sizeof(a.key))
 			err = -EINVAL;
