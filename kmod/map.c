@@ -197,9 +197,9 @@ struct mapring_map *mapring_map_new(const struct mapring_map_create *attr)
 	case MAPRING_OBJ_PERCPU_ARRAY:
 		return mapring_array_alloc(attr);
 	case MAPRING_OBJ_PERCPU_HASH:
+	case MAPRING_OBJ_LRU_PERCPU_HASH:
 		return mapring_hash_alloc(attr);
 	default:
-		/* includes MAPRING_OBJ_LRU_PERCPU_HASH: not implemented */
 		return ERR_PTR(-EINVAL);
 	}
 }
@@ -677,7 +677,7 @@ static long map_aggregate(struct mapring_map *map, void __user *uarg,
 				   map->key_size))
 			break;
 		rcu_read_lock();
-		pptr = map->ops->lookup(map, key);
+		pptr = map->ops->lookup(map, key, false);
 		if (pptr)
 			mapring_map_reduce(pptr, offs, nr, attr.op,
 					   attr.flags & MAPRING_AGG_F_SIGNED,

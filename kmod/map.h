@@ -26,8 +26,13 @@ struct mapring_map_batch;
  * possible-CPU ordinal unless flags carry MAPRING_F_CPU/_ALL_CPUS.
  */
 struct mapring_map_ops {
-	/* the per-CPU area of key, or NULL; RCU read side */
-	void __percpu *(*lookup)(struct mapring_map *map, const void *key);
+	/*
+	 * The per-CPU area of key, or NULL; RCU read side. mark: a use by
+	 * the kernel API, which an LRU map counts as recent (user-space
+	 * reads do not, as in bpf()).
+	 */
+	void __percpu *(*lookup)(struct mapring_map *map, const void *key,
+				 bool mark);
 	/* copy all CPUs (or one) of key into value; process context */
 	int (*copy)(struct mapring_map *map, const void *key, void *value,
 		    u64 flags);

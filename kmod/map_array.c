@@ -22,7 +22,8 @@ static struct mr_array *to_array(struct mapring_map *map)
 	return container_of(map, struct mr_array, map);
 }
 
-static void __percpu *array_lookup(struct mapring_map *map, const void *key)
+static void __percpu *array_lookup(struct mapring_map *map, const void *key,
+				   bool mark)
 {
 	u32 idx = *(const u32 *)key;
 
@@ -35,7 +36,7 @@ static void __percpu *array_lookup(struct mapring_map *map, const void *key)
 static int array_copy(struct mapring_map *map, const void *key, void *value,
 		      u64 flags)
 {
-	void __percpu *pptr = array_lookup(map, key);
+	void __percpu *pptr = array_lookup(map, key, false);
 
 	if (!pptr)
 		return -ENOENT;
@@ -46,7 +47,7 @@ static int array_copy(struct mapring_map *map, const void *key, void *value,
 static int array_update(struct mapring_map *map, const void *key,
 			const void *value, u64 flags)
 {
-	void __percpu *pptr = array_lookup(map, key);
+	void __percpu *pptr = array_lookup(map, key, false);
 
 	if (!pptr)
 		return -E2BIG;

@@ -56,6 +56,7 @@ struct mr_bucket {
 
 struct mr_elem {
 	struct hlist_nulls_node node;
+	struct list_head lru_node;		/* LRU: recency order */
 	union {
 		struct mr_elem *free_next;	/* on the freelist */
 		struct mr_elem *batch_next;	/* deleted by a batch */
@@ -63,6 +64,7 @@ struct mr_elem {
 	struct rcu_head rcu;			/* NO_PREALLOC free */
 	void __percpu *pptr;
 	u32 hash;
+	u8 ref;					/* LRU: used since last scan */
 	char key[] __aligned(8);
 };
 
@@ -77,6 +79,9 @@ struct mr_hash {
 	raw_spinlock_t free_lock;	/* prealloc: the freelist */
 	struct mr_elem *free_list;
 	void *elems;			/* prealloc: all elements */
+	bool lru;
+	raw_spinlock_t lru_lock;	/* LRU: every bucket and the list */
+	struct list_head lru_list;	/* LRU: most recent first */
 };
 
 static struct mr_hash *to_hash(struct mapring_map *map)
@@ -99,6 +104,17 @@ static struct mr_bucket *bucket_of(struct mr_hash *h, u32 hash)
 	return &h->buckets[hash & (h->n_buckets - 1)];
 }
 
+/*
+ * The lock of a bucket. An LRU map evicts an element of any bucket while
+ * it inserts into another, so one lock covers all its buckets and its
+ * recency list: no lock order to get wrong, at the price of contention
+ * between inserts (updates in place and lookups take no lock).
+ */
+static raw_spinlock_t *lock_of(struct mr_hash *h, struct mr_bucket *b)
+{
+	return h->lru ? &h->lru_lock : &b->lock;
+}
+
 /* Walk one bucket; lock held, or RCU with the restart check of the caller. */
 static struct mr_elem *find_in(struct mr_hash *h, struct hlist_nulls_head *head,
 			       u32 hash, const void *key,
@@ -114,7 +130,8 @@ static struct mr_elem *find_in(struct mr_hash *h, struct hlist_nulls_head *head,
 	return NULL;
 }
 
-static void __percpu *hash_lookup(struct mapring_map *map, const void *key)
+static void __percpu *hash_lookup(struct mapring_map *map, const void *key,
+				  bool mark)
 {
 	struct mr_hash *h = to_hash(map);
 	u32 hash = key_hash(h, key);
@@ -127,17 +144,23 @@ static void __percpu *hash_lookup(struct mapring_map *map, const void *key)
 	for (i = 0; i < LOOKUP_RESTARTS; i++) {
 		l = find_in(h, &b->head, hash, key, &end);
 		if (l)
-			return l->pptr;
+			goto found;
 		if (get_nulls_value(end) == (hash & (h->n_buckets - 1)))
 			return NULL;
 	}
 	/* heavy churn kept moving us: ask under the lock, where possible */
 	if (in_nmi())
 		return NULL;
-	raw_spin_lock_irqsave(&b->lock, irqf);
+	raw_spin_lock_irqsave(lock_of(h, b), irqf);
 	l = find_in(h, &b->head, hash, key, &end);
-	raw_spin_unlock_irqrestore(&b->lock, irqf);
-	return l ? l->pptr : NULL;
+	raw_spin_unlock_irqrestore(lock_of(h, b), irqf);
+	if (!l)
+		return NULL;
+found:
+	/* a use by the kernel API: spare it at the next eviction scan */
+	if (mark && h->lru && !READ_ONCE(l->ref))
+		WRITE_ONCE(l->ref, 1);
+	return l->pptr;
 }
 
 static int hash_copy(struct mapring_map *map, const void *key, void *value,
@@ -150,11 +173,11 @@ static int hash_copy(struct mapring_map *map, const void *key, void *value,
 	unsigned long irqf;
 	struct mr_elem *l;
 
-	raw_spin_lock_irqsave(&b->lock, irqf);
+	raw_spin_lock_irqsave(lock_of(h, b), irqf);
 	l = find_in(h, &b->head, hash, key, &end);
 	if (l)
 		mapring_map_copy_out(map, l->pptr, value, flags);
-	raw_spin_unlock_irqrestore(&b->lock, irqf);
+	raw_spin_unlock_irqrestore(lock_of(h, b), irqf);
 	return l ? 0 : -ENOENT;
 }
 
@@ -245,6 +268,32 @@ static void elem_release(struct mr_hash *h, struct mr_elem *l)
 	}
 }
 
+/*
+ * LRU, lock held: take the least recently used element out of the map for
+ * reuse. Second chance: an element used since the last scan goes back to
+ * the front once, so two passes always find one.
+ */
+static struct mr_elem *lru_evict(struct mr_hash *h)
+{
+	struct mr_elem *l;
+	u64 i;
+
+	for (i = 0; i < 2ULL * h->map.max_entries + 1; i++) {
+		if (list_empty(&h->lru_list))
+			return NULL;
+		l = list_last_entry(&h->lru_list, struct mr_elem, lru_node);
+		if (READ_ONCE(l->ref)) {
+			WRITE_ONCE(l->ref, 0);
+			list_move(&l->lru_node, &h->lru_list);
+			continue;
+		}
+		list_del(&l->lru_node);
+		hlist_nulls_del_rcu(&l->node);
+		return l;
+	}
+	return NULL;
+}
+
 /* ---- updates ------------------------------------------------------------ */
 
 static int hash_update(struct mapring_map *map, const void *key,
@@ -261,7 +310,7 @@ static int hash_update(struct mapring_map *map, const void *key,
 	if (in_nmi())
 		return -EBUSY;
 again:
-	raw_spin_lock_irqsave(&b->lock, irqf);
+	raw_spin_lock_irqsave(lock_of(h, b), irqf);
 	l = find_in(h, &b->head, hash, key, &end);
 	if (l && (flags & MAPRING_NOEXIST)) {
 		err = -EEXIST;
@@ -270,14 +319,19 @@ again:
 	} else if (l) {
 		/* in place, like bpf(): no new element, no reordering */
 		mapring_map_copy_in(map, l->pptr, value, flags);
+		if (h->lru)
+			WRITE_ONCE(l->ref, 1);
 	} else {
 		if (h->prealloc && !spare) {
 			spare = freelist_pop(h);
+			/* a full LRU map makes room; others are full */
+			if (!spare && h->lru)
+				spare = lru_evict(h);
 			if (!spare)
-				err = -E2BIG;
+				err = h->lru ? -ENOMEM : -E2BIG;
 		} else if (!spare) {
 			/* allocate with no lock held, then look again */
-			raw_spin_unlock_irqrestore(&b->lock, irqf);
+			raw_spin_unlock_irqrestore(lock_of(h, b), irqf);
 			spare = elem_alloc(h);
 			if (IS_ERR(spare))
 				return PTR_ERR(spare);
@@ -291,10 +345,14 @@ again:
 				mapring_map_zero(map, spare->pptr);
 			mapring_map_copy_in(map, spare->pptr, value, flags);
 			hlist_nulls_add_head_rcu(&spare->node, &b->head);
+			if (h->lru) {
+				spare->ref = 0;
+				list_add(&spare->lru_node, &h->lru_list);
+			}
 			spare = NULL;
 		}
 	}
-	raw_spin_unlock_irqrestore(&b->lock, irqf);
+	raw_spin_unlock_irqrestore(lock_of(h, b), irqf);
 	if (spare)
 		elem_release(h, spare);
 	return err;
@@ -311,6 +369,8 @@ static struct mr_elem *unlink_locked(struct mr_hash *h, struct mr_bucket *b,
 		if (value)
 			mapring_map_copy_out(&h->map, l->pptr, value, 0);
 		hlist_nulls_del_rcu(&l->node);
+		if (h->lru)
+			list_del(&l->lru_node);
 	}
 	return l;
 }
@@ -326,9 +386,9 @@ static int hash_delete_value(struct mapring_map *map, const void *key,
 
 	if (in_nmi())
 		return -EBUSY;
-	raw_spin_lock_irqsave(&b->lock, irqf);
+	raw_spin_lock_irqsave(lock_of(h, b), irqf);
 	l = unlink_locked(h, b, hash, key, value);
-	raw_spin_unlock_irqrestore(&b->lock, irqf);
+	raw_spin_unlock_irqrestore(lock_of(h, b), irqf);
 	if (!l)
 		return -ENOENT;
 	elem_release(h, l);
@@ -441,18 +501,18 @@ alloc:
 			cnt = 0;
 			goto next;
 		}
-		raw_spin_lock_irqsave(&b->lock, irqf);
+		raw_spin_lock_irqsave(lock_of(h, b), irqf);
 		cnt = 0;
 		hlist_nulls_for_each_entry(l, n, &b->head, node)
 			cnt++;
 		if (cnt > max_count - total) {
-			raw_spin_unlock_irqrestore(&b->lock, irqf);
+			raw_spin_unlock_irqrestore(lock_of(h, b), irqf);
 			if (!total)
 				ret = -ENOSPC;
 			goto out_cursor;
 		}
 		if (cnt > cap) {
-			raw_spin_unlock_irqrestore(&b->lock, irqf);
+			raw_spin_unlock_irqrestore(lock_of(h, b), irqf);
 			cap = cnt;
 			goto alloc;
 		}
@@ -469,11 +529,13 @@ alloc:
 				l = hlist_nulls_entry(b->head.first,
 						      struct mr_elem, node);
 				hlist_nulls_del_rcu(&l->node);
+				if (h->lru)
+					list_del(&l->lru_node);
 				l->batch_next = freed;
 				freed = l;
 			}
 		}
-		raw_spin_unlock_irqrestore(&b->lock, irqf);
+		raw_spin_unlock_irqrestore(lock_of(h, b), irqf);
 		while (freed) {
 			l = freed;
 			freed = l->batch_next;
@@ -547,6 +609,7 @@ static void hash_show_fdinfo(struct mapring_map *map, struct seq_file *m)
 
 	seq_printf(m, "n_buckets:\t%u\n", h->n_buckets);
 	seq_printf(m, "prealloc:\t%u\n", h->prealloc);
+	seq_printf(m, "lru:\t%u\n", h->lru);
 }
 
 static const struct mapring_map_ops hash_ops = {
@@ -562,7 +625,8 @@ static const struct mapring_map_ops hash_ops = {
 	.show_fdinfo = hash_show_fdinfo,
 };
 
-#define HASH_FLAGS	(MAPRING_F_NO_PREALLOC | MAPRING_F_ZERO_SEED | \
+#define HASH_FLAGS	(MAPRING_F_NO_PREALLOC | MAPRING_F_NO_COMMON_LRU | \
+			 MAPRING_F_ZERO_SEED | \
 			 MAPRING_F_RDONLY | MAPRING_F_WRONLY | \
 			 MAPRING_F_RDONLY_PROG | MAPRING_F_WRONLY_PROG)
 
@@ -593,9 +657,10 @@ static int hash_prealloc(struct mr_hash *h)
 
 struct mapring_map *mapring_hash_alloc(const struct mapring_map_create *attr)
 {
+	bool lru = attr->map_type == MAPRING_OBJ_LRU_PERCPU_HASH;
+	u32 i, max_entries = attr->max_entries;
 	struct mem_cgroup *old;
 	struct mr_hash *h;
-	u32 i;
 	int err;
 
 	/* bpf()'s htab_map_alloc_check() and htab_map_alloc(), in order */
@@ -603,6 +668,10 @@ struct mapring_map *mapring_hash_alloc(const struct mapring_map_create *attr)
 		return ERR_PTR(-EPERM);
 	if (attr->map_flags & ~HASH_FLAGS)
 		return ERR_PTR(-EINVAL);
+	if (!lru && (attr->map_flags & MAPRING_F_NO_COMMON_LRU))
+		return ERR_PTR(-EINVAL);
+	if (lru && (attr->map_flags & MAPRING_F_NO_PREALLOC))
+		return ERR_PTR(-MAPRING_ENOTSUPP);
 	if (!attr->max_entries || !attr->key_size || !attr->value_size)
 		return ERR_PTR(-EINVAL);
 	if ((u64)attr->key_size + attr->value_size >=
@@ -616,23 +685,36 @@ struct mapring_map *mapring_hash_alloc(const struct mapring_map_create *attr)
 	    U32_MAX / sizeof(struct mr_bucket))
 		return ERR_PTR(-E2BIG);
 
+	/*
+	 * bpf() sizes a per-CPU-LRU map in whole per-CPU shares; we keep one
+	 * list, but the size user space sees is bpf()'s.
+	 */
+	if (attr->map_flags & MAPRING_F_NO_COMMON_LRU) {
+		max_entries = roundup(attr->max_entries, num_possible_cpus());
+		if (max_entries < attr->max_entries)
+			max_entries = rounddown(attr->max_entries,
+						num_possible_cpus());
+	}
+
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return ERR_PTR(-ENOMEM);
-	mapring_obj_init(&h->map.obj, MAPRING_OBJ_PERCPU_HASH,
-			 &mapring_map_obj_ops);
+	mapring_obj_init(&h->map.obj, attr->map_type, &mapring_map_obj_ops);
 	h->map.ops = &hash_ops;
 	h->map.key_size = attr->key_size;
 	h->map.value_size = attr->value_size;
 	h->map.elem_size = round_up(attr->value_size, 8);
-	h->map.max_entries = attr->max_entries;
+	h->map.max_entries = max_entries;
 	h->map.map_flags = attr->map_flags;
-	h->n_buckets = roundup_pow_of_two(attr->max_entries);
+	h->n_buckets = roundup_pow_of_two(max_entries);
 	h->seed = attr->map_flags & MAPRING_F_ZERO_SEED ? 0 : get_random_u32();
 	h->elem_bytes = offsetof(struct mr_elem, key) + round_up(attr->key_size, 8);
 	h->prealloc = !(attr->map_flags & MAPRING_F_NO_PREALLOC);
 	atomic_set(&h->count, 0);
 	raw_spin_lock_init(&h->free_lock);
+	h->lru = lru;
+	raw_spin_lock_init(&h->lru_lock);
+	INIT_LIST_HEAD(&h->lru_list);
 
 	old = mapring_obj_charge_begin(&h->map.obj);
 	h->buckets = kvmalloc_array(h->n_buckets, sizeof(*h->buckets),

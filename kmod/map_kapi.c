@@ -41,7 +41,8 @@ EXPORT_SYMBOL_GPL(mapring_map_create);
 static bool is_map(u32 type)
 {
 	return type == MAPRING_OBJ_PERCPU_ARRAY ||
-	       type == MAPRING_OBJ_PERCPU_HASH;
+	       type == MAPRING_OBJ_PERCPU_HASH ||
+	       type == MAPRING_OBJ_LRU_PERCPU_HASH;
 }
 
 static struct mapring_map *obj_to_map(struct mapring_obj *obj)
@@ -85,7 +86,7 @@ void *mapring_map_lookup_this_cpu(struct mapring_map *map, const void *key)
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "mapring: lookup without RCU");
 	if (map->map_flags & MAPRING_F_WRONLY_PROG)
 		return NULL;
-	pptr = map->ops->lookup(map, key);
+	pptr = map->ops->lookup(map, key, true);
 	/* this_cpu_ptr() checks the preemption rule under DEBUG_PREEMPT */
 	return pptr ? this_cpu_ptr(pptr) : NULL;
 }
@@ -107,7 +108,7 @@ int mapring_map_add(struct mapring_map *map, const void *key, u32 off,
 
 	for (i = 0; i < ADD_ATTEMPTS; i++) {
 		rcu_read_lock();
-		pptr = map->ops->lookup(map, key);
+		pptr = map->ops->lookup(map, key, true);
 		/*
 		 * raw_cpu_ptr: if we migrate after this, the add lands on
 		 * the CPU we left, which is still exactly one count.

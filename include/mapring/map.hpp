@@ -289,6 +289,13 @@ class PercpuHash : public detail::PercpuMapBase<K, V> {
     return PercpuHash(
         Base::create(MAPRING_OBJ_PERCPU_HASH, name, max_entries, flags));
   }
+  // An LRU hash: a full map evicts its least recently used element.
+  static PercpuHash create_lru(const std::string& name,
+                               std::uint32_t max_entries,
+                               std::uint32_t flags = 0) {
+    return PercpuHash(
+        Base::create(MAPRING_OBJ_LRU_PERCPU_HASH, name, max_entries, flags));
+  }
   static PercpuHash open(const std::string& name) {
     return PercpuHash(check(mapring_map__open(name.c_str()), "map open"));
   }

@@ -32,9 +32,7 @@ TEST(create_limits)
 	/* rounded value over 32 KiB */
 	EXPECT_EQ(E2BIG, mr_err(mr_create(ARR, NULL, 4, 32768 + 1, 1, 0)));
 	EXPECT_EQ(E2BIG, mr_err(mr_create(ARR, NULL, 4, 0x80000000u, 1, 0)));
-	/* LRU is not implemented; unknown types */
-	EXPECT_EQ(EINVAL, mr_err(mr_create(MAPRING_OBJ_LRU_PERCPU_HASH, NULL,
-					   4, 8, 4, 0)));
+	/* not map types */
 	EXPECT_EQ(EINVAL, mr_err(mr_create(MAPRING_OBJ_RINGBUF, NULL, 4, 8, 4, 0)));
 	EXPECT_EQ(EINVAL, mr_err(mr_create(99, NULL, 4, 8, 4, 0)));
 	EXPECT_EQ(EINVAL, mr_err(mr_create(ARR, "bad name", 4, 8, 4, 0)));

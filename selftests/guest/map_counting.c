@@ -315,4 +315,45 @@ TEST(kernel_api)
 	free(v);
 }
 
+/* In an LRU map a kernel-API use keeps an element; a user-space read not. */
+TEST(lru_kernel_use_counts)
+{
+	__u64 *v;
+	__u32 key;
+	int fd;
+	struct last l;
+
+	ASSERT_EQ(0, mr_baseline());
+	if (!mr_module_loaded("mr_test_counter"))
+		ASSERT_EQ(0, mr_insmod("mr_test_counter", ""));
+	v = calloc(mr_ncpus(), 8);
+	fd = mr_create(MAPRING_OBJ_LRU_PERCPU_HASH, "lru_k", 4, 8, 3, 0);
+	ASSERT_LE(0, fd);
+	for (key = 1; key <= 3; key++)
+		ASSERT_EQ(0, mapring_map_update_elem(fd, &key, v, 0));
+	ASSERT_EQ(0, ctl("lookup map=lru_k key=1"));
+	ASSERT_EQ(0, last(&l));
+	EXPECT_EQ(0, l.err);
+	key = 4;
+	ASSERT_EQ(0, mapring_map_update_elem(fd, &key, v, 0));
+	key = 1;
+	EXPECT_EQ(0, mapring_map_lookup_elem(fd, &key, v));
+	key = 2;
+	EXPECT_EQ(-ENOENT, mapring_map_lookup_elem(fd, &key, v));
+	/* an add to a missing key of a full LRU map evicts to make room */
+	ASSERT_EQ(0, ctl("run map=lru_k key=9 count=5 ctx=task"));
+	ASSERT_EQ(0, last(&l));
+	EXPECT_EQ(5, l.done);
+	key = 9;
+	ASSERT_EQ(0, mapring_map_lookup_elem(fd, &key, v));
+	for (int c = 1; c < mr_ncpus(); c++)
+		v[0] += v[c];
+	EXPECT_EQ(5, v[0]);
+	key = 3;
+	EXPECT_EQ(-ENOENT, mapring_map_lookup_elem(fd, &key, v));
+	close(fd);
+	free(v);
+	EXPECT_EQ(0, mr_rmmod("mr_test_counter"));
+}
+
 TEST_HARNESS_MAIN

@@ -261,4 +261,109 @@ TEST_F(hash, new_element_sets_all_cpus)
 	free(v);
 }
 
+/* ---- LRU ------------------------------------------------------------------ */
+
+#define LRU MAPRING_OBJ_LRU_PERCPU_HASH
+
+TEST(lru_create)
+{
+	struct mapring_map_info info;
+	int fd;
+
+	ASSERT_EQ(0, mr_baseline());
+	/* bpf(): an LRU map is always preallocated */
+	EXPECT_EQ(MR_ENOTSUPP, mr_err(mr_create(LRU, NULL, 4, 8, 4,
+						MAPRING_F_NO_PREALLOC)));
+	EXPECT_EQ(EINVAL, mr_err(mr_create(HASH, NULL, 4, 8, 4,
+					   MAPRING_F_NO_COMMON_LRU)));
+	EXPECT_EQ(E2BIG, mr_err(mr_create(LRU, NULL, 4, 32769, 4, 0)));
+	/* per-CPU LRU lists: bpf() rounds to whole per-CPU shares */
+	fd = mr_create(LRU, NULL, 4, 8, 5, MAPRING_F_NO_COMMON_LRU);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mapring_map__info(fd, &info));
+	EXPECT_EQ(LRU, info.map_type);
+	EXPECT_EQ((5 + mr_ncpus() - 1) / mr_ncpus() * mr_ncpus(),
+		  info.max_entries);
+	close(fd);
+}
+
+static int present(int fd, __u32 key)
+{
+	__u64 v[64];
+
+	return mapring_map_lookup_elem(fd, &key, v) == 0;
+}
+
+/* A full LRU map evicts the least recently used element, never fails. */
+TEST(lru_evicts_least_recent)
+{
+	__u64 *v = calloc(mr_ncpus(), 8);
+	__u32 key;
+	int fd;
+
+	ASSERT_EQ(0, mr_baseline());
+	fd = mr_create(LRU, NULL, 4, 8, 4, 0);
+	ASSERT_LE(0, fd);
+	for (key = 1; key <= 4; key++)
+		ASSERT_EQ(0, mapring_map_update_elem(fd, &key, v, MAPRING_NOEXIST));
+	/* user-space reads are not uses (as in bpf()) */
+	EXPECT_TRUE(present(fd, 1));
+	key = 5;
+	ASSERT_EQ(0, mapring_map_update_elem(fd, &key, v, MAPRING_NOEXIST));
+	EXPECT_FALSE(present(fd, 1));
+	for (key = 2; key <= 5; key++)
+		EXPECT_TRUE(present(fd, key));
+	/* an update is a use: 2 gets a second chance, 3 goes */
+	key = 2;
+	ASSERT_EQ(0, mapring_map_update_elem(fd, &key, v, MAPRING_EXIST));
+	key = 6;
+	ASSERT_EQ(0, mapring_map_update_elem(fd, &key, v, MAPRING_ANY));
+	EXPECT_FALSE(present(fd, 3));
+	EXPECT_TRUE(present(fd, 2));
+	EXPECT_TRUE(present(fd, 4));
+	EXPECT_TRUE(present(fd, 6));
+	/* NOEXIST on an existing key still fails before any eviction */
+	key = 4;
+	EXPECT_EQ(-EEXIST, mapring_map_update_elem(fd, &key, v, MAPRING_NOEXIST));
+	EXPECT_TRUE(present(fd, 5));
+	/* deleting makes room without evicting */
+	ASSERT_EQ(0, mapring_map_delete_elem(fd, &key));
+	key = 7;
+	ASSERT_EQ(0, mapring_map_update_elem(fd, &key, v, MAPRING_ANY));
+	EXPECT_TRUE(present(fd, 2));
+	EXPECT_TRUE(present(fd, 5));
+	EXPECT_TRUE(present(fd, 6));
+	close(fd);
+	free(v);
+}
+
+/* Many more keys than entries: the map never holds more than max. */
+TEST(lru_churn)
+{
+	__u64 *v = calloc(mr_ncpus(), 8);
+	__u32 key, next, n = 0;
+	int fd;
+
+	ASSERT_EQ(0, mr_baseline());
+	fd = mr_create(LRU, NULL, 4, 8, 64, 0);
+	ASSERT_LE(0, fd);
+	for (key = 0; key < 5000; key++) {
+		v[0] = key;
+		ASSERT_EQ(0, mapring_map_update_elem(fd, &key, v, 0));
+	}
+	/* the last 64 inserted survive, each with its own value */
+	if (!mapring_map_get_next_key(fd, NULL, &next)) {
+		do {
+			n++;
+			ASSERT_LE(5000 - 64, next);
+			ASSERT_EQ(0, mapring_map_lookup_elem(fd, &next, v));
+			EXPECT_EQ(next, v[0]);
+			key = next;
+		} while (!mapring_map_get_next_key(fd, &key, &next));
+	}
+	EXPECT_EQ(64, n);
+	close(fd);
+	free(v);
+}
+
 TEST_HARNESS_MAIN

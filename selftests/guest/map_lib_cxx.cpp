@@ -47,7 +47,7 @@ Stats operator+(Stats a, Stats b) {
 }  // namespace
 
 int main() {
-  std::printf("TAP version 13\n1..7\n");
+  std::printf("TAP version 13\n1..8\n");
   const auto& cpus = mapring::possible_cpus();
 
   test("array: per-CPU view pairs values with CPU ids", [&] {
@@ -146,6 +146,16 @@ int main() {
     return ok && mapring::PercpuArray<std::uint64_t>::open("cxx_moved")
                          .info()
                          .max_entries == 1;
+  });
+
+  test("LRU hash: the oldest key makes room", [&] {
+    auto h =
+        mapring::PercpuHash<std::uint32_t, std::uint64_t>::create_lru("", 2);
+    h.update(1, 1);
+    h.update(2, 2);
+    h.update(3, 3);
+    return !h.find(1) && h.find(2) && h.find(3) &&
+           h.info().map_type == MAPRING_OBJ_LRU_PERCPU_HASH;
   });
 
   return failures ? 1 : 0;

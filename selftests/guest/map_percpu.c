@@ -36,6 +36,10 @@ FIXTURE_VARIANT_ADD(pc, hash) {
 	.type = MAPRING_OBJ_PERCPU_HASH, .vs = 16,
 };
 
+FIXTURE_VARIANT_ADD(pc, lru_hash) {
+	.type = MAPRING_OBJ_LRU_PERCPU_HASH, .vs = 16,
+};
+
 FIXTURE_VARIANT_ADD(pc, hash_no_prealloc) {
 	.type = MAPRING_OBJ_PERCPU_HASH, .vs = 12,
 	.flags = MAPRING_F_NO_PREALLOC,

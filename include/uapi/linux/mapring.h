@@ -110,16 +110,18 @@ struct mapring_obj_open {
 #define MAPRING_FEAT_MAP_CPU_FLAGS	(1ULL << 11)	/* MAPRING_F_CPU, _ALL_CPUS */
 #define MAPRING_FEAT_MAP_AGGREGATE	(1ULL << 12)	/* MAPRING_IOC_MAP_AGGREGATE */
 #define MAPRING_FEAT_MAP_READ_AND_RESET	(1ULL << 13)	/* ..._READ_AND_RESET */
+#define MAPRING_FEAT_LRU_PERCPU_HASH	(1ULL << 14)	/* MAPRING_OBJ_LRU_PERCPU_HASH */
 #define MAPRING_FEATURES_MAPS	(MAPRING_FEAT_PERCPU_ARRAY |		\
 				 MAPRING_FEAT_PERCPU_HASH |		\
 				 MAPRING_FEAT_MAP_BATCH |		\
 				 MAPRING_FEAT_MAP_CPU_FLAGS |		\
 				 MAPRING_FEAT_MAP_AGGREGATE |		\
-				 MAPRING_FEAT_MAP_READ_AND_RESET)
+				 MAPRING_FEAT_MAP_READ_AND_RESET |	\
+				 MAPRING_FEAT_LRU_PERCPU_HASH)
 
 /* Map creation flags (map_flags): BPF's bit values. */
 #define MAPRING_F_NO_PREALLOC	(1U << 0)	/* hash: allocate on insert */
-#define MAPRING_F_NO_COMMON_LRU	(1U << 1)	/* LRU only (not supported) */
+#define MAPRING_F_NO_COMMON_LRU	(1U << 1)	/* LRU: bpf()'s sizing */
 #define MAPRING_F_NUMA_NODE	(1U << 2)	/* rejected: per-CPU maps */
 #define MAPRING_F_RDONLY	(1U << 3)	/* fds may only read */
 #define MAPRING_F_WRONLY	(1U << 4)	/* fds may only write */
@@ -141,7 +143,7 @@ struct mapring_obj_open {
 
 struct mapring_map_create {
 	__u32 size;
-	__u32 map_type;			/* MAPRING_OBJ_PERCPU_ARRAY or _HASH */
+	__u32 map_type;			/* MAPRING_OBJ_PERCPU_ARRAY, _HASH, _LRU_... */
 	__u32 key_size;			/* array: 4 */
 	__u32 value_size;		/* one CPU's value, bytes */
 	__u32 max_entries;
