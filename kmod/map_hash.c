@@ -26,6 +26,11 @@
  * NMI: inserting, deleting and user-space copies need a lock, so the
  * kernel API gets -EBUSY for them in NMI context; lookups and adds to
  * existing elements work.
+ *
+ * The LRU variant (MAPRING_OBJ_LRU_PERCPU_HASH) is preallocated; when the
+ * freelist is empty an insert evicts the least recently used element
+ * (second chance over elements used since the last scan). Its buckets and
+ * recency list share one lock, see lock_of().
  */
 #include <linux/capability.h>
 #include <linux/jhash.h>

@@ -61,7 +61,9 @@ void *mapring_map_lookup_this_cpu(struct mapring_map *map, const void *key);
  * on the current CPU, with an atomic add on that CPU's copy: safe in any
  * context without disabling anything, and counted exactly once by
  * MAPRING_IOC_MAP_READ_AND_RESET. A missing hash key is inserted with
- * zeroes first. 0, -EINVAL (offset), -E2BIG (array index, full hash),
+ * zeroes first (a full LRU map evicts to make room; a kernel-API lookup,
+ * add or update of an LRU element counts as a use). 0, -EINVAL (offset),
+ * -E2BIG (array index, full hash),
  * -EPERM (MAPRING_F_RDONLY_PROG), -EBUSY, -ENOMEM.
  */
 int mapring_map_add(struct mapring_map *map, const void *key, u32 off,
