@@ -489,9 +489,9 @@ static int generic_lookup_batch(struct mapring_map *map,
 			break;
 		err = map->ops->copy(map, key, value, attr->elem_flags);
 		if (!err) {
-			if (copy_to_user(ukeys + cp * map->key_size, key,
+			if (copy_to_user(ukeys + (size_t)cp * map->key_size, key,
 					 map->key_size) ||
-			    copy_to_user(uvalues + cp * vsize, value, vsize)) {
+			    copy_to_user(uvalues + (size_t)cp * vsize, value, vsize)) {
 				err = -EFAULT;
 				goto out;
 			}
@@ -553,11 +553,11 @@ static int generic_write_batch(struct mapring_map *map,
 
 	for (cp = 0; cp < max_count; cp++) {
 		err = -EFAULT;
-		if (copy_from_user(key, ukeys + cp * map->key_size,
+		if (copy_from_user(key, ukeys + (size_t)cp * map->key_size,
 				   map->key_size))
 			break;
 		if (update) {
-			if (copy_from_user(value, uvalues + cp * vsize, vsize))
+			if (copy_from_user(value, uvalues + (size_t)cp * vsize, vsize))
 				break;
 			err = map->ops->update(map, key, value,
 					       attr->elem_flags);
