@@ -95,8 +95,8 @@ static int kthread_fn(void *arg)
 	struct worker *w = arg;
 
 	count_one(w->run, w->left, true);
-	complete(&w->finished);
-	return 0;
+	/* not complete() then return: the module could go in between */
+	kthread_complete_and_exit(&w->finished, 0);
 }
 
 static void timer_fn(struct timer_list *t)
