@@ -313,7 +313,9 @@ static int map_lookup(struct mapring_map *map, struct mapring_map_elem *attr,
 	u32 vsize;
 	int err;
 
-	if ((u32)attr->flags & ~allowed)
+	/* bpf() refuses unknown flags before anything else */
+	if (((u32)attr->flags & ~allowed) ||
+	    (!(attr->flags & MAPRING_F_CPU) && flags_cpu(attr->flags)))
 		return -EINVAL;
 	if (!may_read(map) || (delete && !may_write(map)))
 		return -EPERM;
@@ -351,9 +353,17 @@ static int map_update(struct mapring_map *map, struct mapring_map_elem *attr)
 
 	if (!may_write(map))
 		return -EPERM;
-	err = mapring_map_check_flags(attr->flags, UPDATE_FLAGS);
-	if (err)
-		return err;
+	/*
+	 * bpf()'s order: F_LOCK and the CPU flags (which size the value) are
+	 * checked before the key and value are copied, the rest after.
+	 */
+	if (attr->flags & MAPRING_F_LOCK)
+		return -EINVAL;
+	if (attr->flags & (MAPRING_F_CPU | MAPRING_F_ALL_CPUS)) {
+		err = mapring_map_check_flags(attr->flags, UPDATE_FLAGS);
+		if (err)
+			return err;
+	}
 	key = copy_key(map, attr->key);
 	if (IS_ERR(key))
 		return PTR_ERR(key);
@@ -363,7 +373,9 @@ static int map_update(struct mapring_map *map, struct mapring_map_elem *attr)
 		err = PTR_ERR(value);
 		goto out_key;
 	}
-	err = map->ops->update(map, key, value, attr->flags);
+	err = mapring_map_check_flags(attr->flags, UPDATE_FLAGS);
+	if (!err)
+		err = map->ops->update(map, key, value, attr->flags);
 	kvfree(value);
 out_key:
 	kvfree(key);

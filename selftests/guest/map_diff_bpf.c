@@ -156,16 +156,24 @@ static __u64 update_flags(struct diff *d)
 	return f[below(d, ARRAY_SIZE(f))];
 }
 
+/* Now and then a NULL pointer instead of a buffer: errors come in order. */
+static void *maybe_null(struct diff *d, void *p)
+{
+	return below(d, 40) ? p : NULL;
+}
+
 static void op_lookup(struct __test_metadata *_metadata, struct diff *d)
 {
 	static const __u64 f[] = { 0, 0, 0, 0, 0, BPF_F_LOCK, 1, 2, 1ULL << 32 };
 	__u64 flags = f[below(d, ARRAY_SIZE(f))];
+	void *key = maybe_null(d, d->key), *val = maybe_null(d, d->vals[0]);
 	int rb, rm;
 
 	random_key(d, d->key);
 	prefill(d, 0, d->vb);
-	rb = bpf_map_lookup_elem_flags(d->bfd, d->key, d->vals[0], flags);
-	rm = mapring_map_lookup_elem_flags(d->mfd, d->key, d->vals[1], flags);
+	rb = bpf_map_lookup_elem_flags(d->bfd, key, val, flags);
+	rm = mapring_map_lookup_elem_flags(d->mfd, key, val ? d->vals[1] : NULL,
+					   flags);
 	tally(d, OP_LOOKUP, rb);
 	SAME(rb == rm, "lookup flags %#llx: bpf %d, mapring %d",
 	     (unsigned long long)flags, rb, rm);
@@ -175,12 +183,13 @@ static void op_lookup(struct __test_metadata *_metadata, struct diff *d)
 static void op_update(struct __test_metadata *_metadata, struct diff *d)
 {
 	__u64 flags = update_flags(d);
+	void *key = maybe_null(d, d->key), *val = maybe_null(d, d->val[0]);
 	int rb, rm;
 
 	random_key(d, d->key);
 	fill_random(d, d->val[0], d->vb);
-	rb = bpf_map_update_elem(d->bfd, d->key, d->val[0], flags);
-	rm = mapring_map_update_elem(d->mfd, d->key, d->val[0], flags);
+	rb = bpf_map_update_elem(d->bfd, key, val, flags);
+	rm = mapring_map_update_elem(d->mfd, key, val, flags);
 	tally(d, OP_UPDATE, rb);
 	SAME(rb == rm, "update flags %#llx: bpf %d, mapring %d",
 	     (unsigned long long)flags, rb, rm);
@@ -188,11 +197,12 @@ static void op_update(struct __test_metadata *_metadata, struct diff *d)
 
 static void op_delete(struct __test_metadata *_metadata, struct diff *d)
 {
+	void *key = maybe_null(d, d->key);
 	int rb, rm;
 
 	random_key(d, d->key);
-	rb = bpf_map_delete_elem(d->bfd, d->key);
-	rm = mapring_map_delete_elem(d->mfd, d->key);
+	rb = bpf_map_delete_elem(d->bfd, key);
+	rm = mapring_map_delete_elem(d->mfd, key);
 	tally(d, OP_DELETE, rb);
 	SAME(rb == rm, "delete: bpf %d, mapring %d", rb, rm);
 }
@@ -217,14 +227,15 @@ static void op_lookup_and_delete(struct __test_metadata *_metadata,
 {
 	static const __u64 f[] = { 0, 0, 0, 0, BPF_F_LOCK, 1 };
 	__u64 flags = f[below(d, ARRAY_SIZE(f))];
+	void *key = maybe_null(d, d->key), *val = maybe_null(d, d->vals[0]);
 	int rb, rm;
 
 	random_key(d, d->key);
 	prefill(d, 0, d->vb);
-	rb = bpf_map_lookup_and_delete_elem_flags(d->bfd, d->key, d->vals[0],
-						  flags);
-	rm = mapring_map_lookup_and_delete_elem_flags(d->mfd, d->key,
-						      d->vals[1], flags);
+	rb = bpf_map_lookup_and_delete_elem_flags(d->bfd, key, val, flags);
+	rm = mapring_map_lookup_and_delete_elem_flags(d->mfd, key,
+						      val ? d->vals[1] : NULL,
+						      flags);
 	tally(d, OP_LAD, rb);
 	SAME(rb == rm, "lookup_and_delete flags %#llx: bpf %d, mapring %d",
 	     (unsigned long long)flags, rb, rm);
@@ -241,7 +252,7 @@ static void op_lookup_batch(struct __test_metadata *_metadata, struct diff *d,
 	/* a large map gets partial batches, or one would empty it each time */
 	__u32 most = slots > 64 ? 64 : slots;
 	__u32 n = below(d, 5) ? below(d, most + 1) : below(d, 3);
-	void *inp[2] = { NULL, NULL };
+	void *inp[2] = { NULL, NULL }, *keys[2], *vals[2];
 	int rb, rm, how = below(d, 4);
 
 	LIBBPF_OPTS(bpf_map_batch_opts, bo, .elem_flags = elem_flags,
@@ -267,19 +278,22 @@ static void op_lookup_batch(struct __test_metadata *_metadata, struct diff *d,
 	out[0] = 0xdeadbeef;
 	out[1] = 0xdeadbeef;
 	prefill(d, (size_t)slots * d->ks, (size_t)slots * d->vb);
+	keys[0] = maybe_null(d, d->keys[0]);
+	keys[1] = keys[0] ? d->keys[1] : NULL;
+	vals[0] = maybe_null(d, d->vals[0]);
+	vals[1] = vals[0] ? d->vals[1] : NULL;
 	if (del) {
 		rb = bpf_map_lookup_and_delete_batch(d->bfd, inp[0], &out[0],
-						     d->keys[0], d->vals[0],
+						     keys[0], vals[0],
 						     &count[0], &bo);
 		rm = mapring_map_lookup_and_delete_batch(d->mfd, inp[1], &out[1],
-							 d->keys[1], d->vals[1],
+							 keys[1], vals[1],
 							 &count[1], &mo);
 	} else {
-		rb = bpf_map_lookup_batch(d->bfd, inp[0], &out[0], d->keys[0],
-					  d->vals[0], &count[0], &bo);
-		rm = mapring_map_lookup_batch(d->mfd, inp[1], &out[1],
-					      d->keys[1], d->vals[1], &count[1],
-					      &mo);
+		rb = bpf_map_lookup_batch(d->bfd, inp[0], &out[0], keys[0],
+					  vals[0], &count[0], &bo);
+		rm = mapring_map_lookup_batch(d->mfd, inp[1], &out[1], keys[1],
+					      vals[1], &count[1], &mo);
 	}
 	tally(d, del ? OP_LADBATCH : OP_LBATCH, rb);
 	SAME(rb == rm, "%s batch n %u in %s%u ef %#llx f %#llx: bpf %d, mapring %d",
@@ -305,6 +319,7 @@ static void op_write_batch(struct __test_metadata *_metadata, struct diff *d,
 	static const __u64 ef[] = { 0, 0, 0, 0, 0, BPF_NOEXIST, BPF_F_LOCK };
 	__u64 elem_flags = ef[below(d, ARRAY_SIZE(ef))];
 	__u32 n = below(d, MAX_BATCH_KEYS + 1), count[2] = { n, n };
+	void *keys, *vals;
 	int rb, rm;
 
 	LIBBPF_OPTS(bpf_map_batch_opts, bo, .elem_flags = elem_flags);
@@ -315,14 +330,14 @@ static void op_write_batch(struct __test_metadata *_metadata, struct diff *d,
 	for (__u32 i = 0; i < n; i++)
 		random_key(d, d->keys[0] + (size_t)i * d->ks);
 	fill_random(d, d->vals[0], (size_t)n * d->vb);
+	keys = maybe_null(d, d->keys[0]);
+	vals = maybe_null(d, d->vals[0]);
 	if (update) {
-		rb = bpf_map_update_batch(d->bfd, d->keys[0], d->vals[0],
-					  &count[0], &bo);
-		rm = mapring_map_update_batch(d->mfd, d->keys[0], d->vals[0],
-					      &count[1], &mo);
+		rb = bpf_map_update_batch(d->bfd, keys, vals, &count[0], &bo);
+		rm = mapring_map_update_batch(d->mfd, keys, vals, &count[1], &mo);
 	} else {
-		rb = bpf_map_delete_batch(d->bfd, d->keys[0], &count[0], &bo);
-		rm = mapring_map_delete_batch(d->mfd, d->keys[0], &count[1], &mo);
+		rb = bpf_map_delete_batch(d->bfd, keys, &count[0], &bo);
+		rm = mapring_map_delete_batch(d->mfd, keys, &count[1], &mo);
 	}
 	tally(d, update ? OP_UBATCH : OP_DBATCH, rb);
 	SAME(rb == rm, "%s batch n %u ef %#llx: bpf %d, mapring %d",
