@@ -197,12 +197,14 @@ static void op_update(struct __test_metadata *_metadata, struct diff *d)
 
 static void op_delete(struct __test_metadata *_metadata, struct diff *d)
 {
+	static const __u64 f[] = { 0, 0, 0, 0, 0, 0, 0, BPF_F_LOCK, 1 };
+	__u64 flags = f[below(d, ARRAY_SIZE(f))];
 	void *key = maybe_null(d, d->key);
 	int rb, rm;
 
 	random_key(d, d->key);
-	rb = bpf_map_delete_elem(d->bfd, key);
-	rm = mapring_map_delete_elem(d->mfd, key);
+	rb = bpf_map_delete_elem_flags(d->bfd, key, flags);
+	rm = mapring_map_delete_elem_flags(d->mfd, key, flags);
 	tally(d, OP_DELETE, rb);
 	SAME(rb == rm, "delete: bpf %d, mapring %d", rb, rm);
 }
@@ -214,8 +216,11 @@ static void op_next_key(struct __test_metadata *_metadata, struct diff *d)
 
 	random_key(d, d->key);
 	prefill(d, d->ks, 0);
-	rb = bpf_map_get_next_key(d->bfd, null ? NULL : d->key, d->keys[0]);
-	rm = mapring_map_get_next_key(d->mfd, null ? NULL : d->key, d->keys[1]);
+	void *next = maybe_null(d, d->keys[0]);
+
+	rb = bpf_map_get_next_key(d->bfd, null ? NULL : d->key, next);
+	rm = mapring_map_get_next_key(d->mfd, null ? NULL : d->key,
+				      next ? d->keys[1] : NULL);
 	tally(d, OP_NEXT, rb);
 	SAME(rb == rm, "get_next_key%s: bpf %d, mapring %d",
 	     null ? "(NULL)" : "", rb, rm);
