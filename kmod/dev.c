@@ -10,6 +10,7 @@
 #include <uapi/linux/mapring.h>
 
 #include "internal.h"
+#include "map.h"
 #include "object.h"
 
 static int mapring_ioc_info(void __user *uarg)
@@ -43,6 +44,8 @@ static long mapring_dev_ioctl(struct file *file, unsigned int cmd,
 		return mapring_ioc_info(uarg);
 	case MAPRING_IOC_OBJ_OPEN:
 		return mapring_ioc_obj_open(uarg);
+	case MAPRING_IOC_MAP_CREATE:
+		return mapring_ioc_map_create(uarg);
 	default:
 		return -ENOTTY;
 	}

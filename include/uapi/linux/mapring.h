@@ -32,7 +32,7 @@
  * Feature bits reported by MAPRING_IOC_INFO: bits 0-7 rings, 8-23 maps,
  * 24-63 reserved. MAPRING_FEATURES_ALL is every bit this header defines.
  */
-#define MAPRING_FEATURES_ALL	0ULL
+#define MAPRING_FEATURES_ALL	(MAPRING_FEATURES_MAPS)
 
 /*
  * ioctl numbers. The encoded argument is the leading "__u32 size" of the
@@ -95,5 +95,148 @@ struct mapring_obj_open {
 /* ---- Rings (ioctl numbers 0x10-0x2f) ---------------------------------- */
 
 /* ---- Maps (ioctl numbers 0x30-0x5f) ----------------------------------- */
+
+/*
+ * Per-CPU maps with the bpf() syscall's map semantics; docs/maps.md has
+ * every command and error. A value as user space sees it is
+ * round_up(value_size, 8) bytes per possible CPU, packed in possible-CPU
+ * order (the k-th possible CPU's value at offset k * round_up(value_size, 8)),
+ * except with MAPRING_F_CPU / MAPRING_F_ALL_CPUS, where it is one CPU's
+ * value_size bytes. Key, value and batch buffers are __u64 user pointers.
+ */
+#define MAPRING_FEAT_PERCPU_ARRAY	(1ULL << 8)	/* MAPRING_OBJ_PERCPU_ARRAY */
+#define MAPRING_FEAT_PERCPU_HASH	(1ULL << 9)	/* MAPRING_OBJ_PERCPU_HASH */
+#define MAPRING_FEAT_MAP_BATCH		(1ULL << 10)	/* the four batch commands */
+#define MAPRING_FEAT_MAP_CPU_FLAGS	(1ULL << 11)	/* MAPRING_F_CPU, _ALL_CPUS */
+#define MAPRING_FEAT_MAP_AGGREGATE	(1ULL << 12)	/* MAPRING_IOC_MAP_AGGREGATE */
+#define MAPRING_FEAT_MAP_READ_AND_RESET	(1ULL << 13)	/* ..._READ_AND_RESET */
+#define MAPRING_FEAT_LRU_PERCPU_HASH	(1ULL << 14)	/* MAPRING_OBJ_LRU_PERCPU_HASH */
+#define MAPRING_FEATURES_MAPS	(MAPRING_FEAT_PERCPU_ARRAY |		\
+				 MAPRING_FEAT_PERCPU_HASH |		\
+				 MAPRING_FEAT_MAP_BATCH |		\
+				 MAPRING_FEAT_MAP_CPU_FLAGS |		\
+				 MAPRING_FEAT_MAP_AGGREGATE |		\
+				 MAPRING_FEAT_MAP_READ_AND_RESET |	\
+				 MAPRING_FEAT_LRU_PERCPU_HASH)
+
+/* Map creation flags (map_flags): BPF's bit values. */
+#define MAPRING_F_NO_PREALLOC	(1U << 0)	/* hash: allocate on insert */
+#define MAPRING_F_NO_COMMON_LRU	(1U << 1)	/* LRU: bpf()'s sizing */
+#define MAPRING_F_NUMA_NODE	(1U << 2)	/* rejected: per-CPU maps */
+#define MAPRING_F_RDONLY	(1U << 3)	/* fds may only read */
+#define MAPRING_F_WRONLY	(1U << 4)	/* fds may only write */
+#define MAPRING_F_ZERO_SEED	(1U << 6)	/* hash seed 0 (CAP_SYS_ADMIN) */
+#define MAPRING_F_RDONLY_PROG	(1U << 7)	/* kernel API may only read */
+#define MAPRING_F_WRONLY_PROG	(1U << 8)	/* kernel API may only write */
+
+/* Element flags (flags, elem_flags): BPF's bit values. */
+#define MAPRING_ANY		0ULL	/* create or update */
+#define MAPRING_NOEXIST		1ULL	/* create only: -EEXIST if present */
+#define MAPRING_EXIST		2ULL	/* update only: -ENOENT if absent */
+#define MAPRING_F_LOCK		4ULL	/* rejected (-EINVAL): no spin locks */
+#define MAPRING_F_CPU		8ULL	/* one CPU, its id in bits 32-63 */
+#define MAPRING_F_ALL_CPUS	16ULL	/* update: one value to every CPU */
+#define MAPRING_F_CPU_SHIFT	32
+
+/* Create a map on /dev/mapring; returns a new O_CLOEXEC fd. */
+#define MAPRING_IOC_MAP_CREATE	MAPRING_IOC(0x30)
+
+struct mapring_map_create {
+	__u32 size;
+	__u32 map_type;			/* MAPRING_OBJ_PERCPU_ARRAY, _HASH, _LRU_... */
+	__u32 key_size;			/* array: 4 */
+	__u32 value_size;		/* one CPU's value, bytes */
+	__u32 max_entries;
+	__u32 map_flags;		/* MAPRING_F_NO_PREALLOC, ... */
+	char name[MAPRING_NAME_LEN];	/* unique name, or "" */
+};
+
+#define MAPRING_MAP_CREATE_SIZE_VER0	56
+
+/* Commands on a map fd. */
+#define MAPRING_IOC_MAP_INFO			MAPRING_IOC(0x31)
+#define MAPRING_IOC_MAP_LOOKUP_ELEM		MAPRING_IOC(0x32)
+#define MAPRING_IOC_MAP_UPDATE_ELEM		MAPRING_IOC(0x33)
+#define MAPRING_IOC_MAP_DELETE_ELEM		MAPRING_IOC(0x34)
+#define MAPRING_IOC_MAP_GET_NEXT_KEY		MAPRING_IOC(0x35)
+#define MAPRING_IOC_MAP_LOOKUP_AND_DELETE_ELEM	MAPRING_IOC(0x36)
+#define MAPRING_IOC_MAP_LOOKUP_BATCH		MAPRING_IOC(0x37)
+#define MAPRING_IOC_MAP_LOOKUP_AND_DELETE_BATCH	MAPRING_IOC(0x38)
+#define MAPRING_IOC_MAP_UPDATE_BATCH		MAPRING_IOC(0x39)
+#define MAPRING_IOC_MAP_DELETE_BATCH		MAPRING_IOC(0x3a)
+#define MAPRING_IOC_MAP_AGGREGATE		MAPRING_IOC(0x3b)
+#define MAPRING_IOC_MAP_READ_AND_RESET		MAPRING_IOC(0x3c)
+
+/* MAPRING_IOC_MAP_INFO: out only. */
+struct mapring_map_info {
+	__u32 size;
+	__u32 map_type;
+	__u32 id;
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	__u32 map_flags;
+	__u32 nr_possible_cpus;		/* values per element */
+	char name[MAPRING_NAME_LEN];
+};
+
+#define MAPRING_MAP_INFO_SIZE_VER0	64
+
+/* One element: lookup, update, delete, get_next_key, lookup_and_delete. */
+struct mapring_map_elem {
+	__u32 size;
+	__u32 __pad0;
+	__u64 key;			/* get_next_key: 0 for the first key */
+	union {
+		__u64 value;
+		__u64 next_key;		/* get_next_key */
+	};
+	__u64 flags;
+};
+
+#define MAPRING_MAP_ELEM_SIZE_VER0	32
+
+/* The batch commands; the kernel writes count back as bpf() does. */
+struct mapring_map_batch {
+	__u32 size;
+	__u32 count;			/* in: slots; out: elements done */
+	__u64 in_batch;			/* cursor to start from, 0: start */
+	__u64 out_batch;		/* where the next cursor is written */
+	__u64 keys;
+	__u64 values;
+	__u64 elem_flags;
+	__u64 flags;
+};
+
+#define MAPRING_MAP_BATCH_SIZE_VER0	56
+
+/*
+ * Aggregate (beyond BPF): for each of count keys, reduce nr_fields 8-byte
+ * fields at the given byte offsets (multiples of 8) over all possible CPUs,
+ * or with nr_fields = 0 (offsets = 0) every 8-byte word of the value.
+ * results receives count * fields __u64s. READ_AND_RESET takes the same
+ * argument with op = MAPRING_AGG_SUM: it exchanges each field with 0 on
+ * every CPU and returns the sum of what it took.
+ */
+enum mapring_agg_op {
+	MAPRING_AGG_SUM = 0,
+	MAPRING_AGG_MIN = 1,
+	MAPRING_AGG_MAX = 2,
+};
+
+#define MAPRING_AGG_F_SIGNED	(1ULL << 0)	/* fields are __s64 (min, max) */
+
+struct mapring_map_aggregate {
+	__u32 size;
+	__u32 count;			/* in: keys; out: keys done */
+	__u64 keys;			/* count keys, key_size bytes apart */
+	__u64 offsets;			/* nr_fields __u32 byte offsets */
+	__u64 results;			/* count * fields __u64 */
+	__u32 op;			/* enum mapring_agg_op */
+	__u32 nr_fields;		/* 0: the whole value */
+	__u64 flags;			/* MAPRING_AGG_F_* */
+};
+
+#define MAPRING_MAP_AGGREGATE_SIZE_VER0	48
 
 #endif /* _UAPI_LINUX_MAPRING_H */
