@@ -68,6 +68,9 @@ done < /etc/mapring/plan
 
 kmsg "suite done"
 chan "D"
+# Closing the port waits until the UART has sent every byte: without it the
+# guest can leave through isa-debug-exit with the last lines still queued.
+exec 3>&-
 # isa-debug-exit: QEMU exits with status (0x10 << 1) | 1 = 33.
 printf '\020' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
 poweroff -f
