@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "object.h"
+#include "ring.h"
 
 static int mapring_ioc_info(void __user *uarg)
 {
@@ -43,6 +44,8 @@ static long mapring_dev_ioctl(struct file *file, unsigned int cmd,
 		return mapring_ioc_info(uarg);
 	case MAPRING_IOC_OBJ_OPEN:
 		return mapring_ioc_obj_open(uarg);
+	case MAPRING_IOC_RING_CREATE:
+		return mapring_ioc_ring_create(uarg);
 	default:
 		return -ENOTTY;
 	}
