@@ -38,6 +38,7 @@
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/ktime.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/mapring.h>
@@ -102,6 +103,15 @@ static bool job_finished(struct job *j)
 	return READ_ONCE(j->attempts) >= j->count || READ_ONCE(j->stop);
 }
 
+/* Busy-wait: any context, NMI included. */
+static void hold(u64 ns)
+{
+	u64 end = ktime_get_mono_fast_ns() + ns;
+
+	while (ktime_get_mono_fast_ns() < end)
+		cpu_relax();
+}
+
 static void produce_one(struct job *j)
 {
 	u64 seq = j->attempts;
@@ -128,7 +138,7 @@ static void produce_one(struct job *j)
 	mr_rec_fill(rec, seq, j->id, j->size);
 	if (j->hold_ns) {
 		/* nobody may have reserved over us meanwhile */
-		ndelay(j->hold_ns);
+		hold(j->hold_ns);
 		if (!mr_rec_ok(rec, j->size) ||
 		    READ_ONCE(((u32 *)rec)[-2]) != (j->size | MAPRING_RB_BUSY_BIT))
 			WRITE_ONCE(j->corrupt, j->corrupt + 1);
