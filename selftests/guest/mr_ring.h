@@ -75,6 +75,7 @@ static inline int mr_map_ring(int fd, struct mr_map *m)
 	struct mapring_ring_query q;
 	void *c, *p;
 
+	memset(m, 0, sizeof(*m));
 	if (mr_ring_query(fd, &q))
 		return -errno;
 	m->page = sysconf(_SC_PAGESIZE);
