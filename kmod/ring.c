@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/gfp.h>
 #include <linux/log2.h>
@@ -27,7 +28,7 @@
 #include "ring.h"
 
 /* The largest ring_max_bytes may be set to: 4 GiB of data. */
-#define RING_MAX_BYTES_LIMIT	(1ULL << 32)
+#define RING_MAX_BYTES_LIMIT	BIT_ULL(32)
 
 static unsigned long long ring_max_bytes = 256ULL << 20;
 

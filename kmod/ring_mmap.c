@@ -11,7 +11,6 @@
  * mapping zapped by madvise(MADV_DONTNEED) simply faults them back in.
  */
 #include <linux/mm.h>
-#include <linux/version.h>
 
 #include "ring.h"
 
@@ -30,10 +29,14 @@ static const struct vm_operations_struct ring_vm_ops = {
 	.fault = ring_vm_fault,
 };
 
+/*
+ * vm_flags became read-only behind vm_flags_*() in 6.3, in the series that
+ * also replaced VM_LOCKED_CLEAR_MASK by VM_LOCKED_MASK: test for that.
+ */
 static void ring_vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
 			      vm_flags_t clear)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#ifdef VM_LOCKED_MASK
 	vm_flags_mod(vma, set, clear);
 #else
 	vma->vm_flags = (vma->vm_flags | set) & ~clear;

@@ -40,6 +40,19 @@
 #define RING_MAX_RECORD		(MAPRING_RB_DISCARD_BIT - 1)
 #define RING_COMMIT_FLAGS	(MAPRING_RB_NO_WAKEUP | MAPRING_RB_FORCE_WAKEUP)
 
+/* One load of what user space writes at will: only ever compared. */
+static inline u64 ring_load_cons(struct mapring_ring *ring)
+{
+	/* pairs with the consumer's release store: it is done reading */
+	return smp_load_acquire(ring->consumer_pos);
+}
+
+static inline u64 ring_load_prod(struct mapring_ring *ring)
+{
+	/* pairs with reserve's release store of producer_pos */
+	return smp_load_acquire(&ring->prod->producer_pos);
+}
+
 /* Bytes a record of size sample bytes takes in the ring. */
 static inline u64 ring_rec_len(u64 size)
 {
@@ -100,8 +113,8 @@ static void *ring_reserve(struct mapring_ring *ring, u64 size)
 	if (ring_too_large(ring, size))
 		return ERR_PTR(-E2BIG);
 
-	/* any value: it is only compared; outside the lock, as BPF */
-	cons = smp_load_acquire(ring->consumer_pos);
+	/* outside the lock, as BPF: the cache miss is not spent holding it */
+	cons = ring_load_cons(ring);
 
 	if (in_nmi()) {
 		if (!raw_spin_trylock_irqsave(&ring->lock, irqflags)) {
@@ -154,7 +167,7 @@ static void ring_wake(struct mapring_ring *ring)
  */
 static void ring_notify_batched(struct mapring_ring *ring, u64 start, u64 end)
 {
-	u64 cons = smp_load_acquire(ring->consumer_pos);
+	u64 cons = ring_load_cons(ring);
 	s64 mark = ring->wakeup_bytes;
 
 	if (mark && (s64)(end - cons) >= mark && (s64)(start - cons) < mark) {
@@ -183,7 +196,7 @@ static void ring_commit(struct mapring_ring *ring, void *sample, u64 flags,
 
 	/* while we are busy, producer_pos is less than a ring ahead of us */
 	if (ring->flags & MAPRING_RING_F_BATCH_WAKEUP)
-		prod_pos = smp_load_acquire(&ring->prod->producer_pos);
+		prod_pos = ring_load_prod(ring);
 
 	new_len = len & ~MAPRING_RB_BUSY_BIT;
 	if (discard)
@@ -203,7 +216,7 @@ static void ring_commit(struct mapring_ring *ring, void *sample, u64 flags,
 				    start + ring_rec_len(len & ~MAPRING_RB_BUSY_BIT));
 	} else {
 		/* adaptive: wake only a consumer waiting for this record */
-		cons = smp_load_acquire(ring->consumer_pos);
+		cons = ring_load_cons(ring);
 		if ((cons & ring->mask) == off)
 			ring_wake(ring);
 	}
@@ -236,8 +249,7 @@ static enum hrtimer_restart ring_timer_fn(struct hrtimer *timer)
 						 batch_timer);
 
 	test_and_clear_bit(MAPRING_RB_TIMER_ARMED, &ring->batch_state);
-	if (smp_load_acquire(&ring->prod->producer_pos) !=
-	    smp_load_acquire(ring->consumer_pos)) {
+	if (ring_load_prod(ring) != ring_load_cons(ring)) {
 		atomic64_inc(&ring->wakeups);
 		wake_up_all(&ring->waitq);
 	}
@@ -271,12 +283,13 @@ void mapring_ring_wake_fini(struct mapring_ring *ring)
  */
 bool mapring_ring_readable(struct mapring_ring *ring)
 {
-	u64 cons = smp_load_acquire(ring->consumer_pos);
-	u64 prod = smp_load_acquire(&ring->prod->producer_pos);
+	u64 cons = ring_load_cons(ring);
+	u64 prod = ring_load_prod(ring);
 	u32 len;
 
 	if (cons == prod)
 		return false;
+	/* pairs with commit's xchg */
 	len = smp_load_acquire(&ring_hdr_at(ring, cons & ~7ULL)->len);
 	return !(len & MAPRING_RB_BUSY_BIT);
 }
@@ -365,14 +378,13 @@ u64 mapring_ring_query(struct mapring_ring *ring, u64 what)
 
 	switch (what) {
 	case MAPRING_RB_AVAIL_DATA:
-		return smp_load_acquire(&prod->producer_pos) -
-		       smp_load_acquire(ring->consumer_pos);
+		return ring_load_prod(ring) - ring_load_cons(ring);
 	case MAPRING_RB_RING_SIZE:
 		return ring_data_size(ring);
 	case MAPRING_RB_CONS_POS:
-		return smp_load_acquire(ring->consumer_pos);
+		return ring_load_cons(ring);
 	case MAPRING_RB_PROD_POS:
-		return smp_load_acquire(&prod->producer_pos);
+		return ring_load_prod(ring);
 	case MAPRING_RB_PENDING_POS:
 		return READ_ONCE(prod->pending_pos);
 	case MAPRING_RB_DROPS:

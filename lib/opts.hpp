@@ -22,9 +22,9 @@ bool opts_valid(const Opts* o) noexcept {
 }  // namespace mapring::detail
 
 // A field of an opts struct the caller may not know: fallback if it does not.
-#define MAPRING_OPTS_GET(o, field, fallback)                                \
-  ((o) && offsetof(std::remove_cvref_t<decltype(*(o))>, field) +             \
-                  sizeof((o)->field) <=                                      \
-              (o)->sz                                                        \
-       ? (o)->field                                                          \
+#define MAPRING_OPTS_GET(o, field, fallback)                     \
+  ((o) && offsetof(std::remove_cvref_t<decltype(*(o))>, field) + \
+                   sizeof((o)->field) <=                         \
+               (o)->sz                                           \
+       ? (o)->field                                              \
        : (fallback))

@@ -25,8 +25,9 @@ using mapring::detail::neg_errno;
 
 // ---- ring objects --------------------------------------------------------
 
-extern "C" int mapring_ringbuf__create(const char* name, size_t data_size,
-                                       const struct mapring_ringbuf_opts* opts) {
+extern "C" int mapring_ringbuf__create(
+    const char* name, size_t data_size,
+    const struct mapring_ringbuf_opts* opts) {
   if (!mapring::detail::opts_valid(opts)) return c_err(-EINVAL);
   mapring_ring_create attr = {};
   attr.size = sizeof(attr);
@@ -35,7 +36,8 @@ extern "C" int mapring_ringbuf__create(const char* name, size_t data_size,
   attr.wakeup_usecs = MAPRING_OPTS_GET(opts, wakeup_usecs, 0u);
   attr.wakeup_bytes = MAPRING_OPTS_GET(opts, wakeup_bytes, 0ull);
   if (name) {
-    if (::strnlen(name, sizeof(attr.name)) >= sizeof(attr.name)) return c_err(-EINVAL);
+    if (::strnlen(name, sizeof(attr.name)) >= sizeof(attr.name))
+      return c_err(-EINVAL);
     ::strncpy(attr.name, name, sizeof(attr.name) - 1);
   }
   int dev = mapring_dev__open();
@@ -61,7 +63,8 @@ extern "C" int mapring_ringbuf__query(int fd, struct mapring_ring_query* q) {
   return 0;
 }
 
-extern "C" int mapring_ringbuf__output(int fd, const void* data, size_t size, __u64 flags) {
+extern "C" int mapring_ringbuf__output(int fd, const void* data, size_t size,
+                                       __u64 flags) {
   mapring_ring_output o = {};
   o.size = sizeof(o);
   o.flags = flags;
@@ -96,7 +99,8 @@ struct mapring_ring {
 
   std::int64_t consume(std::uint64_t limit) {
     return mapring::detail::consume_ring(
-        view, [this](const std::byte* p, size_t n) { return cb(ctx, p, n); }, limit, batch);
+        view, [this](const std::byte* p, size_t n) { return cb(ctx, p, n); },
+        limit, batch);
   }
 };
 
@@ -118,7 +122,9 @@ struct mapring_ring_buffer {
 
 namespace {
 
-int clamp_count(std::int64_t n) { return n > INT_MAX ? INT_MAX : static_cast<int>(n); }
+int clamp_count(std::int64_t n) {
+  return n > INT_MAX ? INT_MAX : static_cast<int>(n);
+}
 
 int map_ring(mapring_ring& r, int fd) {
   mapring_ring_query q;
@@ -127,7 +133,8 @@ int map_ring(mapring_ring& r, int fd) {
   r.page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   if (q.data_size > (SIZE_MAX - r.page) / 2) return -E2BIG;
   r.view.mask = q.data_size - 1;
-  r.cons_map = ::mmap(nullptr, r.page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  r.cons_map =
+      ::mmap(nullptr, r.page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (r.cons_map == MAP_FAILED) return neg_errno();
   size_t len = r.page + 2 * q.data_size;
   r.prod_map = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, fd,
@@ -140,7 +147,8 @@ int map_ring(mapring_ring& r, int fd) {
   return 0;
 }
 
-int add_ring(mapring_ring_buffer& rb, int fd, mapring_ring_buffer_sample_fn cb, void* ctx) {
+int add_ring(mapring_ring_buffer& rb, int fd, mapring_ring_buffer_sample_fn cb,
+             void* ctx) {
   if (!cb || fd < 0) return -EINVAL;
   auto r = std::make_unique<mapring_ring>();
   int err = map_ring(*r, fd);
@@ -178,7 +186,8 @@ extern "C" struct mapring_ring_buffer* mapring_ring_buffer__new(
     const struct mapring_ring_buffer_opts* opts) {
   if (!mapring::detail::opts_valid(opts)) return errno = EINVAL, nullptr;
   __u32 flags = MAPRING_OPTS_GET(opts, flags, 0u);
-  if (flags & ~MAPRING_RING_BUFFER_EDGE_TRIGGERED) return errno = EINVAL, nullptr;
+  if (flags & ~MAPRING_RING_BUFFER_EDGE_TRIGGERED)
+    return errno = EINVAL, nullptr;
   try {
     auto rb = std::make_unique<mapring_ring_buffer>();
     rb->edge = flags & MAPRING_RING_BUFFER_EDGE_TRIGGERED;
@@ -194,7 +203,8 @@ extern "C" struct mapring_ring_buffer* mapring_ring_buffer__new(
 }
 
 extern "C" int mapring_ring_buffer__add(struct mapring_ring_buffer* rb, int fd,
-                                        mapring_ring_buffer_sample_fn sample_cb, void* ctx) {
+                                        mapring_ring_buffer_sample_fn sample_cb,
+                                        void* ctx) {
   try {
     return c_err(add_ring(*rb, fd, sample_cb, ctx));
   } catch (const std::bad_alloc&) {
@@ -202,17 +212,22 @@ extern "C" int mapring_ring_buffer__add(struct mapring_ring_buffer* rb, int fd,
   }
 }
 
-extern "C" void mapring_ring_buffer__free(struct mapring_ring_buffer* rb) { delete rb; }
+extern "C" void mapring_ring_buffer__free(struct mapring_ring_buffer* rb) {
+  delete rb;
+}
 
-extern "C" int mapring_ring_buffer__poll(struct mapring_ring_buffer* rb, int timeout_ms) {
+extern "C" int mapring_ring_buffer__poll(struct mapring_ring_buffer* rb,
+                                         int timeout_ms) {
   bool backlog = std::any_of(rb->rings.begin(), rb->rings.end(),
                              [](const auto& r) { return r->backlog; });
-  int cnt = ::epoll_wait(rb->epoll_fd, rb->events.data(), static_cast<int>(rb->events.size()),
+  int cnt = ::epoll_wait(rb->epoll_fd, rb->events.data(),
+                         static_cast<int>(rb->events.size()),
                          backlog ? 0 : timeout_ms);
   if (cnt < 0) return c_err(neg_errno());
   // Mark every signalled ring first: if a callback stops us early, an
   // edge-triggered manager still knows which rings it owes a pass.
-  for (int i = 0; i < cnt; i++) rb->rings[rb->events[i].data.u32]->backlog = true;
+  for (int i = 0; i < cnt; i++)
+    rb->rings[rb->events[i].data.u32]->backlog = true;
   std::int64_t total = 0;
   for (auto& r : rb->rings) {
     if (!r->backlog) continue;
@@ -223,7 +238,8 @@ extern "C" int mapring_ring_buffer__poll(struct mapring_ring_buffer* rb, int tim
   return clamp_count(total);
 }
 
-extern "C" int mapring_ring_buffer__consume_n(struct mapring_ring_buffer* rb, size_t n) {
+extern "C" int mapring_ring_buffer__consume_n(struct mapring_ring_buffer* rb,
+                                              size_t n) {
   std::int64_t total = 0;
   for (auto& r : rb->rings) {
     if (static_cast<std::uint64_t>(total) >= n) break;
@@ -244,12 +260,13 @@ extern "C" int mapring_ring_buffer__consume(struct mapring_ring_buffer* rb) {
   return clamp_count(total);
 }
 
-extern "C" int mapring_ring_buffer__epoll_fd(const struct mapring_ring_buffer* rb) {
+extern "C" int mapring_ring_buffer__epoll_fd(
+    const struct mapring_ring_buffer* rb) {
   return rb->epoll_fd;
 }
 
-extern "C" struct mapring_ring* mapring_ring_buffer__ring(struct mapring_ring_buffer* rb,
-                                                          unsigned int idx) {
+extern "C" struct mapring_ring* mapring_ring_buffer__ring(
+    struct mapring_ring_buffer* rb, unsigned int idx) {
   if (idx >= rb->rings.size()) return errno = ERANGE, nullptr;
   return rb->rings[idx].get();
 }
@@ -259,21 +276,28 @@ extern "C" struct mapring_ring* mapring_ring_buffer__ring(struct mapring_ring_bu
 using mapring::detail::load_acquire;
 using mapring::detail::load_relaxed;
 
-extern "C" unsigned long mapring_ring__consumer_pos(const struct mapring_ring* r) {
+extern "C" unsigned long mapring_ring__consumer_pos(
+    const struct mapring_ring* r) {
   return load_acquire(r->view.consumer_pos);
 }
 
-extern "C" unsigned long mapring_ring__producer_pos(const struct mapring_ring* r) {
+extern "C" unsigned long mapring_ring__producer_pos(
+    const struct mapring_ring* r) {
   return load_acquire(r->view.producer_page);
 }
 
 extern "C" size_t mapring_ring__avail_data_size(const struct mapring_ring* r) {
-  return load_acquire(r->view.producer_page) - load_acquire(r->view.consumer_pos);
+  return load_acquire(r->view.producer_page) -
+         load_acquire(r->view.consumer_pos);
 }
 
-extern "C" size_t mapring_ring__size(const struct mapring_ring* r) { return r->view.mask + 1; }
+extern "C" size_t mapring_ring__size(const struct mapring_ring* r) {
+  return r->view.mask + 1;
+}
 
-extern "C" int mapring_ring__map_fd(const struct mapring_ring* r) { return r->fd; }
+extern "C" int mapring_ring__map_fd(const struct mapring_ring* r) {
+  return r->fd;
+}
 
 extern "C" int mapring_ring__consume(struct mapring_ring* r) {
   std::int64_t n = drain(*r);

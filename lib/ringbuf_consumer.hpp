@@ -24,10 +24,10 @@ namespace mapring::detail {
 
 // Where a ring's three parts are mapped.
 struct RingView {
-  std::uint64_t* consumer_pos;       // the consumer page, read-write
-  std::uint64_t* producer_page;      // producer_pos at [0], read-only
-  const std::byte* data;             // data_size bytes, mapped twice
-  std::uint64_t mask;                // data_size - 1
+  std::uint64_t* consumer_pos;   // the consumer page, read-write
+  std::uint64_t* producer_page;  // producer_pos at [0], read-only
+  const std::byte* data;         // data_size bytes, mapped twice
+  std::uint64_t mask;            // data_size - 1
 };
 
 inline std::uint64_t load_acquire(const std::uint64_t* p) noexcept {
@@ -47,7 +47,8 @@ inline std::uint64_t load_relaxed(const std::uint64_t* p) noexcept {
 
 // Bytes a record with this header word takes in the ring.
 inline std::uint64_t record_len(std::uint32_t hdr_len) noexcept {
-  std::uint64_t size = hdr_len & ~(MAPRING_RB_BUSY_BIT | MAPRING_RB_DISCARD_BIT);
+  std::uint64_t size =
+      hdr_len & ~(MAPRING_RB_BUSY_BIT | MAPRING_RB_DISCARD_BIT);
   return (size + MAPRING_RB_HDR_SZ + 7) & ~std::uint64_t{7};
 }
 
@@ -81,7 +82,8 @@ std::int64_t consume_ring(const RingView& r, Callback&& cb, std::uint64_t limit,
       return -EBADMSG;
     }
     while (cons != prod) {
-      auto* hdr = reinterpret_cast<const std::uint32_t*>(r.data + (cons & r.mask));
+      auto* hdr =
+          reinterpret_cast<const std::uint32_t*>(r.data + (cons & r.mask));
       std::uint32_t len = load_acquire(hdr);
       if (len & MAPRING_RB_BUSY_BIT) {
         // The producer of this record loads consumer_pos after its commit:
@@ -98,8 +100,9 @@ std::int64_t consume_ring(const RingView& r, Callback&& cb, std::uint64_t limit,
       }
       cons += rec;
       if (!(len & MAPRING_RB_DISCARD_BIT)) {
-        int err = cb(reinterpret_cast<const std::byte*>(hdr) + MAPRING_RB_HDR_SZ,
-                     std::size_t{len & ~MAPRING_RB_BUSY_BIT});
+        int err =
+            cb(reinterpret_cast<const std::byte*>(hdr) + MAPRING_RB_HDR_SZ,
+               std::size_t{len & ~MAPRING_RB_BUSY_BIT});
         if (err < 0) {
           publish();
           return err;

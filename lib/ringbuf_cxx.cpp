@@ -26,12 +26,14 @@ RingBuf RingBuf::create(std::string_view name, std::size_t data_size,
     opts.wakeup_bytes = options.wakeup_bytes;
     opts.wakeup_usecs = static_cast<__u32>(options.wakeup_time.count());
   }
-  return RingBuf(Fd(check(mapring_ringbuf__create(name_of(name).c_str(), data_size, &opts),
-                          "MAPRING_IOC_RING_CREATE")));
+  return RingBuf(
+      Fd(check(mapring_ringbuf__create(name_of(name).c_str(), data_size, &opts),
+               "MAPRING_IOC_RING_CREATE")));
 }
 
 RingBuf RingBuf::open(std::string_view name) {
-  return RingBuf(Fd(check(mapring_ringbuf__open(name_of(name).c_str()), "open ring by name")));
+  return RingBuf(Fd(check(mapring_ringbuf__open(name_of(name).c_str()),
+                          "open ring by name")));
 }
 
 RingBuf RingBuf::open_id(std::uint32_t id) {
@@ -44,7 +46,8 @@ mapring_ring_query RingBuf::query() const {
   return q;
 }
 
-bool RingBuf::output(std::span<const std::byte> data, std::uint64_t flags) const {
+bool RingBuf::output(std::span<const std::byte> data,
+                     std::uint64_t flags) const {
   int err = mapring_ringbuf__output(fd(), data.data(), data.size(), flags);
   if (err == -EAGAIN) return false;
   check(err, "MAPRING_IOC_RING_OUTPUT");
@@ -57,7 +60,8 @@ void RingBuffer::Free::operator()(mapring_ring_buffer* rb) const noexcept {
   mapring_ring_buffer__free(rb);
 }
 
-int RingBuffer::trampoline(void* ctx, const void* data, std::size_t size) noexcept {
+int RingBuffer::trampoline(void* ctx, const void* data,
+                           std::size_t size) noexcept {
   auto* slot = static_cast<Slot*>(ctx);
   try {
     int ret = slot->callback({static_cast<const std::byte*>(data), size});
@@ -108,35 +112,47 @@ int RingBuffer::poll(std::chrono::milliseconds timeout) {
   int ms = timeout.count() < 0           ? -1
            : timeout.count() > INT32_MAX ? INT32_MAX
                                          : static_cast<int>(timeout.count());
-  return finish(mapring_ring_buffer__poll(rb_.get(), ms), "mapring_ring_buffer__poll", true);
+  return finish(mapring_ring_buffer__poll(rb_.get(), ms),
+                "mapring_ring_buffer__poll", true);
 }
 
 int RingBuffer::consume() {
-  return finish(mapring_ring_buffer__consume(rb_.get()), "mapring_ring_buffer__consume");
+  return finish(mapring_ring_buffer__consume(rb_.get()),
+                "mapring_ring_buffer__consume");
 }
 
 int RingBuffer::consume_n(std::size_t n) {
-  return finish(mapring_ring_buffer__consume_n(rb_.get(), n), "mapring_ring_buffer__consume_n");
+  return finish(mapring_ring_buffer__consume_n(rb_.get(), n),
+                "mapring_ring_buffer__consume_n");
 }
 
-int RingBuffer::epoll_fd() const noexcept { return mapring_ring_buffer__epoll_fd(rb_.get()); }
+int RingBuffer::epoll_fd() const noexcept {
+  return mapring_ring_buffer__epoll_fd(rb_.get());
+}
 
 RingView RingBuffer::ring(std::size_t idx) {
   mapring_ring* r =
-      idx < slots_.size() ? mapring_ring_buffer__ring(rb_.get(), static_cast<unsigned>(idx))
-                          : nullptr;
+      idx < slots_.size()
+          ? mapring_ring_buffer__ring(rb_.get(), static_cast<unsigned>(idx))
+          : nullptr;
   if (!r) check(-ERANGE, "RingBuffer::ring");
   return RingView(this, r);
 }
 
 // ---- RingView -------------------------------------------------------------
 
-std::uint64_t RingView::consumer_pos() const noexcept { return mapring_ring__consumer_pos(ring_); }
-std::uint64_t RingView::producer_pos() const noexcept { return mapring_ring__producer_pos(ring_); }
+std::uint64_t RingView::consumer_pos() const noexcept {
+  return mapring_ring__consumer_pos(ring_);
+}
+std::uint64_t RingView::producer_pos() const noexcept {
+  return mapring_ring__producer_pos(ring_);
+}
 std::size_t RingView::avail_data_size() const noexcept {
   return mapring_ring__avail_data_size(ring_);
 }
-std::size_t RingView::size() const noexcept { return mapring_ring__size(ring_); }
+std::size_t RingView::size() const noexcept {
+  return mapring_ring__size(ring_);
+}
 int RingView::map_fd() const noexcept { return mapring_ring__map_fd(ring_); }
 
 RingDrops RingView::drops() const noexcept {
@@ -145,7 +161,9 @@ RingDrops RingView::drops() const noexcept {
   return {d.full, d.too_large, d.busy};
 }
 
-int RingView::consume() { return owner_->finish(mapring_ring__consume(ring_), "consume"); }
+int RingView::consume() {
+  return owner_->finish(mapring_ring__consume(ring_), "consume");
+}
 int RingView::consume_n(std::size_t n) {
   return owner_->finish(mapring_ring__consume_n(ring_, n), "consume_n");
 }

@@ -65,7 +65,7 @@ typedef int (*mapring_ring_buffer_sample_fn)(void *ctx, const void *data,
 					     size_t size);
 
 /* Register rings with EPOLLET instead of level-triggered epoll. */
-#define MAPRING_RING_BUFFER_EDGE_TRIGGERED	(1U << 0)
+#define MAPRING_RING_BUFFER_EDGE_TRIGGERED	0x1U
 
 struct mapring_ring_buffer_opts {
 	size_t sz;		/* sizeof(struct mapring_ring_buffer_opts) */

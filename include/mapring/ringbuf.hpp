@@ -59,7 +59,9 @@ class RingBuf {
 // Drop counters of a ring, by reason.
 struct RingDrops {
   std::uint64_t full = 0, too_large = 0, busy = 0;
-  [[nodiscard]] std::uint64_t total() const noexcept { return full + too_large + busy; }
+  [[nodiscard]] std::uint64_t total() const noexcept {
+    return full + too_large + busy;
+  }
 };
 
 class RingBuffer;
@@ -80,7 +82,8 @@ class RingView {
 
  private:
   friend class RingBuffer;
-  RingView(RingBuffer* owner, mapring_ring* ring) noexcept : owner_(owner), ring_(ring) {}
+  RingView(RingBuffer* owner, mapring_ring* ring) noexcept
+      : owner_(owner), ring_(ring) {}
   RingBuffer* owner_;
   mapring_ring* ring_;
 };
@@ -95,8 +98,8 @@ class RingBuffer {
   using Callback = std::function<int(std::span<const std::byte>)>;
 
   struct Options {
-    bool edge_triggered = false;   // register with EPOLLET
-    std::size_t batch_bytes = 0;   // 0: a quarter of each ring
+    bool edge_triggered = false;  // register with EPOLLET
+    std::size_t batch_bytes = 0;  // 0: a quarter of each ring
   };
 
   template <class F>
@@ -156,7 +159,8 @@ class RingBuffer {
         return 0;
       };
     } else {
-      static_assert(std::is_convertible_v<R, int>, "a callback returns void or int");
+      static_assert(std::is_convertible_v<R, int>,
+                    "a callback returns void or int");
       return [g = std::forward<F>(f)](std::span<const std::byte> s) mutable {
         return static_cast<int>(g(s));
       };

@@ -63,9 +63,9 @@ static inline int mr_ring_output(int fd, const void *data, __u64 size,
 
 /* A ring mapped as a consumer maps it. */
 struct mr_map {
-	volatile __u64 *cons;			/* consumer page, RW */
-	volatile struct mapring_rb_producer *prod; /* producer page, RO */
-	const volatile __u8 *data;		/* data, twice */
+	__u64 *cons;				/* consumer page, RW */
+	const struct mapring_rb_producer *prod;	/* producer page, RO */
+	const __u8 *data;			/* data, twice */
 	__u64 size;
 	long page;
 };
@@ -91,7 +91,7 @@ static inline int mr_map_ring(int fd, struct mr_map *m)
 	}
 	m->cons = c;
 	m->prod = p;
-	m->data = (const volatile __u8 *)p + m->page;
+	m->data = (const __u8 *)p + m->page;
 	return 0;
 }
 
@@ -121,6 +121,11 @@ static inline __u64 mr_rec_len(__u32 len)
 static inline __u64 mr_prod_pos(const struct mr_map *m)
 {
 	return __atomic_load_n(&m->prod->producer_pos, __ATOMIC_ACQUIRE);
+}
+
+static inline __u64 mr_cons(const struct mr_map *m)
+{
+	return __atomic_load_n(m->cons, __ATOMIC_ACQUIRE);
 }
 
 static inline void mr_set_cons(struct mr_map *m, __u64 pos)

@@ -40,7 +40,7 @@ static int write_file(const char *path, const char *s)
 /* Consume the one record at consumer_pos: its header word. */
 static __u32 take(struct mr_map *m)
 {
-	__u64 cons = *m->cons;
+	__u64 cons = mr_cons(m);
 	__u32 len = mr_hdr_len(m, cons);
 
 	mr_set_cons(m, cons + mr_rec_len(len));
@@ -50,8 +50,9 @@ static __u32 take(struct mr_map *m)
 /* An address no mapping covers, hidden from the compiler's checks. */
 static void *bad_ptr(void)
 {
-	static volatile uintptr_t addr = 8;
+	uintptr_t addr = 8;
 
+	__asm__("" : "+r"(addr));
 	return (void *)addr;
 }
 
@@ -308,7 +309,7 @@ TEST(full_ring_drops_exactly_one_per_failure)
 	EXPECT_EQ(EAGAIN, errno);
 	ASSERT_EQ(0, mr_ring_query(fd, &q));
 	EXPECT_EQ(12, q.drops_full);
-	EXPECT_EQ(12, m.prod->drops_full);
+	EXPECT_EQ(12, __atomic_load_n(&m.prod->drops_full, __ATOMIC_RELAXED));
 	EXPECT_EQ(0, q.drops_too_large);
 	EXPECT_EQ(0, q.drops_busy);
 	/* a smaller record that fits still goes in */
@@ -363,7 +364,7 @@ TEST(every_size_from_0_to_the_largest)
 		ASSERT_EQ(0, mr_ring_output(fd, rec, size, 0)) {
 			TH_LOG("size %ld", size);
 		}
-		pos = *m.cons;
+		pos = mr_cons(&m);
 		len = mr_hdr_len(&m, pos);
 		s = mr_sample(&m, pos);
 		bad += len != size || memcmp(s, rec, size);
@@ -391,7 +392,7 @@ TEST(records_straddling_the_end_are_contiguous)
 		for (size_t i = 0; i < sizeof(rec); i++)
 			rec[i] = (__u8)(r * 7 + i);
 		ASSERT_EQ(0, mr_ring_output(fd, rec, sizeof(rec), 0));
-		pos = *m.cons;
+		pos = mr_cons(&m);
 		straddled += (pos & (m.size - 1)) + 1008 > m.size;
 		ASSERT_EQ(sizeof(rec), mr_hdr_len(&m, pos));
 		ASSERT_EQ(0, memcmp(mr_sample(&m, pos), rec, sizeof(rec)));

@@ -29,12 +29,12 @@ using namespace std::chrono_literals;
 int failures = 0;
 int checks_failed = 0;
 
-#define CHECK(cond)                                                      \
-  do {                                                                   \
-    if (!(cond)) {                                                       \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
       std::printf("#   %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-      checks_failed++;                                                   \
-    }                                                                    \
+      checks_failed++;                                                         \
+    }                                                                          \
   } while (0)
 
 template <class F>
@@ -74,10 +74,12 @@ void owners_and_errors() {
   CHECK(::fcntl(ring.fd(), F_GETFD) == FD_CLOEXEC);
   auto q = ring.query();
   CHECK(q.data_size == 8192);
-  CHECK(errno_of([] { (void)mapring::RingBuf::create("cxx.owner", 4096); }) == EEXIST);
+  CHECK(errno_of([] { (void)mapring::RingBuf::create("cxx.owner", 4096); }) ==
+        EEXIST);
   CHECK(errno_of([] { (void)mapring::RingBuf::create("", 4097); }) == EINVAL);
   CHECK(errno_of([] { (void)mapring::RingBuf::open("cxx.none"); }) == ENOENT);
-  CHECK(errno_of([] { (void)mapring::RingBuf::open(std::string(40, 'x')); }) == EINVAL);
+  CHECK(errno_of([] { (void)mapring::RingBuf::open(std::string(40, 'x')); }) ==
+        EINVAL);
   auto again = mapring::RingBuf::open_id(q.id);
   CHECK(again.query().id == q.id);
   CHECK(ring.output(bytes("hello")));
@@ -166,7 +168,8 @@ void several_rings_and_consume_n() {
     return 0;
   });
   CHECK(rb.size() == 2);
-  for (int i = 0; i < 5; i++) CHECK(a.output(bytes("a")) && b.output(bytes("b")));
+  for (int i = 0; i < 5; i++)
+    CHECK(a.output(bytes("a")) && b.output(bytes("b")));
   CHECK(rb.consume_n(3) == 3);
   CHECK(na == 3 && nb == 0);
   CHECK(rb.consume_n(4) == 4);
@@ -189,7 +192,8 @@ void edge_triggered() {
   opts.edge_triggered = true;
   opts.batch_bytes = 1;
   mapring::RingBuffer rb(
-      ring, [&](std::span<const std::byte>) { return ++n == 2 ? -1 : 0; }, opts);
+      ring, [&](std::span<const std::byte>) { return ++n == 2 ? -1 : 0; },
+      opts);
   for (int i = 0; i < 4; i++) CHECK(ring.output(bytes("e")));
   CHECK(rb.poll(20s) == -1);
   CHECK(rb.poll(20s) == 2);  // owed, not waited for

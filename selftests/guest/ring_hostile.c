@@ -52,7 +52,7 @@ TEST_F(hostile, consumer_pos_cannot_open_a_busy_record)
 	struct mapring_ring_query q;
 	struct mr_job j;
 
-	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread count=1 size=12000 hold=400000000"));
+	ASSERT_EQ(0, mr_prod_cmd("start id=0 count=1 size=12000 hold=400000000"));
 	while (mr_prod_pos(&self->m) != 12008)
 		usleep(1000);
 	mr_set_cons(&self->m, 12008);
@@ -76,7 +76,7 @@ TEST_F(hostile, consumer_pos_cannot_open_a_busy_record)
 struct vandal {
 	struct mr_map *m;
 	int fd;
-	volatile int stop;
+	int stop;
 	unsigned long writes;
 };
 
@@ -94,17 +94,33 @@ static void *vandal_fn(void *arg)
 	struct pollfd p = { .fd = v->fd, .events = POLLIN };
 	__u64 prod, pos;
 
-	while (!v->stop) {
+	while (!__atomic_load_n(&v->stop, __ATOMIC_RELAXED)) {
 		prod = mr_prod_pos(v->m);
 		switch (v->writes % 8) {
-		case 0: pos = prod - RING + 8; break;		/* far behind */
-		case 1: pos = prod - 3 * RING; break;		/* impossibly behind */
-		case 2: pos = prod + 64; break;			/* ahead */
-		case 3: pos = prod - 13; break;			/* unaligned */
-		case 4: pos = rnd64(&seed); break;		/* anything */
-		case 5: pos = prod; break;			/* plausible */
-		case 6: pos = prod - RING / 2 + 5; break;
-		default: pos = ~0ULL - (v->writes & 0xfff); break;
+		case 0:	/* far behind */
+			pos = prod - RING + 8;
+			break;
+		case 1:	/* impossibly far behind */
+			pos = prod - 3 * RING;
+			break;
+		case 2:	/* ahead */
+			pos = prod + 64;
+			break;
+		case 3:	/* unaligned */
+			pos = prod - 13;
+			break;
+		case 4:	/* anything */
+			pos = rnd64(&seed);
+			break;
+		case 5:	/* plausible */
+			pos = prod;
+			break;
+		case 6:
+			pos = prod - RING / 2 + 5;
+			break;
+		default:
+			pos = ~0ULL - (v->writes & 0xfff);
+			break;
 		}
 		mr_set_cons(v->m, pos);
 		/* make the kernel look at the header at that position */
@@ -125,12 +141,14 @@ TEST_F_TIMEOUT(hostile, random_consumer_positions_while_producing, 120)
 	int n;
 
 	ASSERT_EQ(0, pthread_create(&t, NULL, vandal_fn, &v));
-	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread cpu=0 count=20000 size=200 hold=20000 batch=8"));
+	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread cpu=0 count=20000 size=200 %s",
+				 "hold=20000 batch=8"));
 	ASSERT_EQ(0, mr_prod_cmd("start id=1 ctx=irq cpu=1 count=20000 size=64 hold=5000 batch=4"));
-	ASSERT_EQ(0, mr_prod_cmd("start id=2 ctx=timer cpu=0 count=10000 size=1000 hold=10000 batch=4 gap=10"));
+	ASSERT_EQ(0, mr_prod_cmd("start id=2 ctx=timer cpu=0 count=10000 size=1000 hold=10000 %s",
+				 "batch=4 gap=10"));
 	ASSERT_EQ(0, mr_prod_cmd("start id=3 ctx=nmi cpu=1 count=3000 size=32 hold=2000 batch=2"));
 	ASSERT_EQ(0, mr_prod_cmd("wait"));
-	v.stop = 1;
+	__atomic_store_n(&v.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(t, NULL);
 	for (int id = 0; id < 4; id++) {
 		ASSERT_EQ(0, mr_prod_job(id, &j));
@@ -153,7 +171,7 @@ TEST_F_TIMEOUT(hostile, random_consumer_positions_while_producing, 120)
 	EXPECT_EQ(EINVAL, errno);
 	{
 		struct mr_map *m = &self->m;
-		__u64 pos = *m->cons, end = mr_prod_pos(m);
+		__u64 pos = mr_cons(m), end = mr_prod_pos(m);
 		int ok = 0;
 		__u32 len;
 

@@ -73,8 +73,10 @@ TEST_F(life, close_fd_while_producers_run)
 	self->fd = mr_ring_create("life.close", 65536, 0, 0, 0);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, mr_prod_cmd("attach life.close"));
-	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread count=100000000 size=32 batch=16 gap=10"));
-	ASSERT_EQ(0, mr_prod_cmd("start id=1 ctx=irq cpu=1 count=100000000 size=32 batch=16 gap=10"));
+	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread count=%d size=32 batch=16 gap=10",
+				 1 << 30));
+	ASSERT_EQ(0, mr_prod_cmd("start id=1 ctx=irq cpu=1 count=%d size=32 batch=16 gap=10",
+				 1 << 30));
 	close(self->fd);
 	self->fd = -1;
 	usleep(20000);
@@ -100,8 +102,10 @@ TEST_F(life, munmap_and_mmap_during_production)
 	self->fd = mr_ring_create("life.mmap", 65536, 0, 0, 0);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, mr_prod_cmd("attach life.mmap"));
-	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread cpu=0 count=100000000 size=64 batch=16"));
-	ASSERT_EQ(0, mr_prod_cmd("start id=1 ctx=timer cpu=1 count=100000000 size=40 batch=16 gap=20"));
+	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread cpu=0 count=%d size=64 batch=16",
+				 1 << 30));
+	ASSERT_EQ(0, mr_prod_cmd("start id=1 ctx=timer cpu=1 count=%d size=40 batch=16 gap=20",
+				 1 << 30));
 	for (int i = 0; i < 300; i++) {
 		ASSERT_EQ(0, mr_map_ring(self->fd, &m));
 		pos = mr_prod_pos(&m);
@@ -288,7 +292,7 @@ TEST_F(life, memory_is_charged_to_the_creator_cgroup)
 static int cycle(int i)
 {
 	struct mr_map m = { 0 };
-	int fd = mr_ring_create("life.cycle", 1 << 20, i & 1, 0, i & 1);
+	int fd = mr_ring_create("life.cycles", 1 << 20, i & 1, 0, i & 1);
 
 	if (fd < 0)
 		return fd;

@@ -261,9 +261,12 @@ static void et_stress(struct __test_metadata *_metadata, __u32 flags,
 	rb = mapring_ring_buffer__new(fd, et_cb, &c, &o);
 	ASSERT_NE(NULL, rb);
 	ASSERT_EQ(0, mr_prod_cmd("attach wakeup.stress"));
-	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread cpu=0 count=60000 size=32 batch=32 gap=30"));
-	ASSERT_EQ(0, mr_prod_cmd("start id=1 ctx=irq cpu=1 count=30000 size=48 batch=16 gap=40"));
-	ASSERT_EQ(0, mr_prod_cmd("start id=2 ctx=timer cpu=0 count=20000 size=24 batch=20 gap=100"));
+	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread cpu=0 count=60000 size=32 %s",
+				 "batch=32 gap=30"));
+	ASSERT_EQ(0, mr_prod_cmd("start id=1 ctx=irq cpu=1 count=30000 size=48 %s",
+				 "batch=16 gap=40"));
+	ASSERT_EQ(0, mr_prod_cmd("start id=2 ctx=timer cpu=0 count=20000 size=24 %s",
+				 "batch=20 gap=100"));
 	for (;;) {
 		n = mapring_ring_buffer__poll(rb, 3000);
 		ASSERT_LE(0, n);

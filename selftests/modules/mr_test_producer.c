@@ -85,7 +85,7 @@ struct job {
 	struct task_struct *task;	/* producer or driver kthread */
 	struct hrtimer timer;
 	struct completion done;
-	bool stop;
+	int stop;
 	int nmi_pending;		/* driver -> NMI handler handshake */
 	/* written by the producing context only, read at any time */
 	u64 attempts, committed, discarded, dropped, corrupt;
@@ -214,10 +214,13 @@ static int nmi_fn(unsigned int type, struct pt_regs *regs)
 
 	for (i = 0; i < MR_MAX_JOBS; i++) {
 		j = &jobs[i];
-		if (READ_ONCE(j->ctx) != CTX_NMI || j->cpu != cpu ||
-		    !smp_load_acquire(&j->nmi_pending))
+		if (READ_ONCE(j->ctx) != CTX_NMI || j->cpu != cpu)
+			continue;
+		/* pairs with the driver's release: the job is set up */
+		if (!smp_load_acquire(&j->nmi_pending))
 			continue;
 		produce_batch(j);
+		/* pairs with the driver's acquire: the batch is done */
 		smp_store_release(&j->nmi_pending, 0);
 		ret = NMI_HANDLED;
 	}
@@ -228,8 +231,10 @@ static bool nmi_sent_and_handled(struct job *j)
 {
 	unsigned long deadline = jiffies + HZ;
 
+	/* pairs with the handler's acquire */
 	smp_store_release(&j->nmi_pending, 1);
 	apic->send_IPI_mask(cpumask_of(j->cpu), NMI_VECTOR);
+	/* pairs with the handler's release */
 	while (smp_load_acquire(&j->nmi_pending)) {
 		if (time_after(jiffies, deadline))
 			return false;
@@ -291,7 +296,7 @@ static void job_reap(struct job *j)
 {
 	if (j->state == JOB_IDLE)
 		return;
-	WRITE_ONCE(j->stop, true);
+	WRITE_ONCE(j->stop, 1);
 	if (j->task) {
 		kthread_stop(j->task);
 		put_task_struct(j->task);
