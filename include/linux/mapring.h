@@ -20,9 +20,12 @@ u32 mapring_abi_version(void);
 
 /*
  * A ring buffer with BPF's semantics (docs/ringbuf.md). Get a reference,
- * produce, put it. Every call may be made from process, softirq, hardirq
- * and NMI context except create and get_by_fd (process context); in NMI a
- * reservation fails (counted in drops_busy) when the ring's lock is held.
+ * produce, put it. reserve, submit, discard, output, query, id and name
+ * may be called from any context, NMI included; in NMI a reservation fails
+ * (counted in drops_busy) when the ring's lock is held. get and put take
+ * the object registry's spinlock: not from NMI, and on PREEMPT_RT only from
+ * task or softirq context; create and get_by_fd need process context. Hold
+ * the reference for as long as you produce.
  *
  * Unlike BPF, submit and discard take the ring: nothing is ever recovered
  * from memory user space can see. A sample must be submitted or discarded
