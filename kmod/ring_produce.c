@@ -325,7 +325,7 @@ int mapring_ring_output_user(struct mapring_ring *ring,
 	if (ring_too_large(ring, size))
 		return -E2BIG;
 	if (size > sizeof(small)) {
-		buf = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+		buf = kvmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!buf)
 			return -ENOMEM;
 	}
