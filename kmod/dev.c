@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "map.h"
 #include "object.h"
+#include "ring.h"
 
 static int mapring_ioc_info(void __user *uarg)
 {
@@ -46,6 +47,8 @@ static long mapring_dev_ioctl(struct file *file, unsigned int cmd,
 		return mapring_ioc_obj_open(uarg);
 	case MAPRING_IOC_MAP_CREATE:
 		return mapring_ioc_map_create(uarg);
+	case MAPRING_IOC_RING_CREATE:
+		return mapring_ioc_ring_create(uarg);
 	default:
 		return -ENOTTY;
 	}

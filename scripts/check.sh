@@ -71,6 +71,8 @@ phase "static: clang-format" "$MAPRING_TOP/scripts/static-check.sh" clang-format
 phase "host tests" ctest --test-dir "$MAPRING_BUILD/host" --output-on-failure
 phase "build: user space with ASan+UBSan" "$MAPRING_TOP/scripts/build-user.sh" asan
 phase "host tests under ASan+UBSan" ctest --test-dir "$MAPRING_BUILD/asan" --output-on-failure
+phase "build: user space with TSan" "$MAPRING_TOP/scripts/build-user.sh" tsan
+phase "host tests under TSan" ctest --test-dir "$MAPRING_BUILD/tsan" --output-on-failure
 
 phase "VM runner self-test on $default_kernel" \
 	python3 "$MAPRING_TOP/selftests/vm/runner-selftest.py" "$default_kernel"

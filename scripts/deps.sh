@@ -16,6 +16,8 @@ PKGS=(
 	clang-format perl libgtest-dev googletest codespell
 	# the BPF peer used by tests and benchmarks
 	libbpf-dev bpftool
+	# the ring protocol's model check (selftests/host/ring_model_relacy.cpp)
+	relacy-dev
 )
 
 missing=()

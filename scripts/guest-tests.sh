@@ -10,4 +10,5 @@ mapfile -t tests < <(grep -E '^[a-z]' "$MAPRING_TOP/selftests/guest/TESTS")
 exec python3 "$MAPRING_TOP/selftests/vm/run-vm.py" --kernel "$kernel" \
 	--bin "$MAPRING_BUILD/host/selftests/guest" \
 	--tools "$MAPRING_BUILD/host/tools/mapringctl" \
+	--tools "$MAPRING_BUILD/host/samples/ring_tail" \
 	"$@" "${tests[@]}"

@@ -1,7 +1,179 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 // libmapring C++ API: rings. Included by <mapring/mapring.hpp>.
+//
+//   auto ring = mapring::RingBuf::open("events");          // or create()
+//   mapring::RingBuffer rb(ring, [](std::span<const std::byte> rec) {
+//     ...                                                   // zero copy
+//   });
+//   while (running) rb.poll(std::chrono::milliseconds(100));
 #pragma once
+
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include <mapring/mapring.hpp>
 
-namespace mapring {}  // namespace mapring
+namespace mapring {
+
+// How a ring wakes its consumer. Default: BPF's adaptive wake-ups.
+struct RingOptions {
+  // Batched wake-ups: wake at wakeup_bytes pending (0: by time only) or
+  // wakeup_time after the first unseen commit, whichever comes first.
+  bool batch_wakeup = false;
+  std::uint64_t wakeup_bytes = 0;
+  std::chrono::microseconds wakeup_time{0};
+};
+
+// Sole owner of a ring fd: create or open a ring, query it, write to it.
+class RingBuf {
+ public:
+  // Throws std::system_error (EINVAL, E2BIG, EEXIST, ENOMEM, ENOENT...).
+  static RingBuf create(std::string_view name, std::size_t data_size,
+                        const RingOptions& options = {});
+  static RingBuf open(std::string_view name);
+  static RingBuf open_id(std::uint32_t id);
+  // Adopts an fd the caller owned.
+  explicit RingBuf(Fd fd) noexcept : fd_(std::move(fd)) {}
+
+  [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+  [[nodiscard]] mapring_ring_query query() const;
+  // One record from user space; false when the ring is full (EAGAIN),
+  // throws for anything else (E2BIG: it can never fit).
+  bool output(std::span<const std::byte> data, std::uint64_t flags = 0) const;
+
+ private:
+  Fd fd_;
+};
+
+// Drop counters of a ring, by reason.
+struct RingDrops {
+  std::uint64_t full = 0, too_large = 0, busy = 0;
+  [[nodiscard]] std::uint64_t total() const noexcept {
+    return full + too_large + busy;
+  }
+};
+
+class RingBuffer;
+
+// One ring of a RingBuffer: not an owner, valid while that RingBuffer
+// lives and is not moved.
+class RingView {
+ public:
+  [[nodiscard]] std::uint64_t consumer_pos() const noexcept;
+  [[nodiscard]] std::uint64_t producer_pos() const noexcept;
+  [[nodiscard]] std::size_t avail_data_size() const noexcept;
+  [[nodiscard]] std::size_t size() const noexcept;
+  [[nodiscard]] int map_fd() const noexcept;
+  [[nodiscard]] RingDrops drops() const noexcept;
+  // As RingBuffer::consume, for this ring only.
+  int consume();
+  int consume_n(std::size_t n);
+
+ private:
+  friend class RingBuffer;
+  RingView(RingBuffer* owner, mapring_ring* ring) noexcept
+      : owner_(owner), ring_(ring) {}
+  RingBuffer* owner_;
+  mapring_ring* ring_;
+};
+
+// The consumer: rings mapped read-only, one epoll set, a callback per ring
+// that sees each record in place as std::span<const std::byte>. Callbacks
+// return void (keep going) or int (negative: stop, and the value is
+// returned); an exception thrown by a callback stops consumption (the
+// record counts as consumed) and is rethrown to the caller.
+class RingBuffer {
+ public:
+  using Callback = std::function<int(std::span<const std::byte>)>;
+
+  struct Options {
+    bool edge_triggered = false;  // register with EPOLLET
+    std::size_t batch_bytes = 0;  // 0: a quarter of each ring
+  };
+
+  template <class F>
+  RingBuffer(int fd, F&& callback, const Options& options = {}) {
+    init(fd, wrap(std::forward<F>(callback)), options);
+  }
+  template <class F>
+  RingBuffer(const RingBuf& ring, F&& callback, const Options& options = {})
+      : RingBuffer(ring.fd(), std::forward<F>(callback), options) {}
+
+  RingBuffer(RingBuffer&&) noexcept = default;
+  RingBuffer& operator=(RingBuffer&&) noexcept = default;
+  ~RingBuffer() = default;
+
+  template <class F>
+  void add(int fd, F&& callback) {
+    add_callback(fd, wrap(std::forward<F>(callback)));
+  }
+  template <class F>
+  void add(const RingBuf& ring, F&& callback) {
+    add(ring.fd(), std::forward<F>(callback));
+  }
+
+  // Waits up to timeout (negative: forever) and consumes the rings that
+  // signalled. Returns the records consumed, or a callback's negative
+  // value; 0 when interrupted by a signal; throws for epoll failures.
+  int poll(std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
+  template <class Rep, class Period>
+  int poll(std::chrono::duration<Rep, Period> timeout) {
+    return poll(std::chrono::ceil<std::chrono::milliseconds>(timeout));
+  }
+  // Consume without waiting: every ring, or at most n records.
+  int consume();
+  int consume_n(std::size_t n);
+
+  [[nodiscard]] int epoll_fd() const noexcept;
+  [[nodiscard]] std::size_t size() const noexcept { return slots_.size(); }
+  [[nodiscard]] RingView ring(std::size_t idx);
+
+ private:
+  friend class RingView;
+  struct Slot {
+    Callback callback;
+    std::exception_ptr error;  // thrown by callback, rethrown by finish()
+    int stopped = 0;           // the negative value callback returned
+  };
+  struct Free {
+    void operator()(mapring_ring_buffer* rb) const noexcept;
+  };
+
+  template <class F>
+  static Callback wrap(F&& f) {
+    using R = std::invoke_result_t<F&, std::span<const std::byte>>;
+    if constexpr (std::is_void_v<R>) {
+      return [g = std::forward<F>(f)](std::span<const std::byte> s) mutable {
+        g(s);
+        return 0;
+      };
+    } else {
+      static_assert(std::is_convertible_v<R, int>,
+                    "a callback returns void or int");
+      return [g = std::forward<F>(f)](std::span<const std::byte> s) mutable {
+        return static_cast<int>(g(s));
+      };
+    }
+  }
+
+  void init(int fd, Callback cb, const Options& options);
+  void add_callback(int fd, Callback cb);
+  int finish(int ret, const char* what, bool interruptible = false);
+  static int trampoline(void* ctx, const void* data, std::size_t size) noexcept;
+
+  std::unique_ptr<mapring_ring_buffer, Free> rb_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+};
+
+}  // namespace mapring

@@ -161,7 +161,7 @@ static int cycle(void)
 	return mr_rmmod("mapring");
 }
 
-TEST_F(mod, load_unload_20_times_without_leak)
+TEST_F(mod, load_unload_100_times_without_leak)
 {
 	long before, after;
 
@@ -170,15 +170,16 @@ TEST_F(mod, load_unload_20_times_without_leak)
 	for (int i = 0; i < 3; i++)
 		ASSERT_EQ(0, cycle());
 	before = kernel_memory_kb();
-	for (int i = 0; i < 20; i++)
+	for (int i = 0; i < 100; i++)
 		ASSERT_EQ(0, cycle());
 	after = kernel_memory_kb();
 	TH_LOG("kernel memory %ld kB -> %ld kB", before, after);
 	/*
-	 * A module image alone is tens of kB of vmalloc: 20 leaked loads
-	 * would show hundreds. Allocator caches account for a little noise.
+	 * Allocator caches and deferred frees leave up to ~150 kB of noise
+	 * under TCG (measured on 6.12), whatever the number of cycles; a leak
+	 * grows with them: 100 loads leaking 2.6 kB each would show 256 kB.
 	 */
-	EXPECT_GT(before + 64, after);
+	EXPECT_GT(before + 256, after);
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Rings inside mapring.ko: the object, shared by ring.c (creation, fds),
+ * ring_mmap.c (the mapping) and ring_produce.c (reserve, commit, wake-ups).
+ */
+#ifndef _MAPRING_RING_H
+#define _MAPRING_RING_H
+
+#include <linux/atomic.h>
+#include <linux/hrtimer.h>
+#include <linux/irq_work.h>
+#include <linux/mm_types.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include <uapi/linux/mapring.h>
+
+#include "object.h"
+
+/*
+ * The producer page as the kernel sees it: the UAPI layout, with atomics
+ * for the counters bumped outside the lock (ring.c checks the offsets).
+ */
+struct mapring_rb_kproducer {
+	u64 producer_pos;
+	u64 pending_pos;
+	u64 __reserved[6];
+	atomic64_t drops_full;
+	atomic64_t drops_too_large;
+	atomic64_t drops_busy;
+};
+
+/* batch_state bits */
+#define MAPRING_RB_TIMER_ARMED	0
+
+struct mapring_ring {
+	struct mapring_obj obj;
+
+	/* Reservation: pending_pos and producer_pos change only under it. */
+	raw_spinlock_t lock ____cacheline_aligned_in_smp;
+	u64 mask;				/* data_size - 1 */
+	u64 *consumer_pos;			/* the consumer page: user-writable */
+	struct mapring_rb_kproducer *prod;	/* the producer page */
+	void *data;				/* data pages, mapped twice */
+
+	/* Wake-ups. */
+	wait_queue_head_t waitq ____cacheline_aligned_in_smp;
+	struct irq_work wake_work;	/* wake readers from any context */
+	struct irq_work arm_work;	/* start batch_timer from any context */
+	struct hrtimer batch_timer;	/* the time bound of batched wake-ups */
+	unsigned long batch_state;
+	atomic64_t wakeups;
+	u64 wakeup_bytes;
+	u32 wakeup_usecs;
+	u32 flags;			/* MAPRING_RING_F_* */
+
+	/* Memory: pages[] holds the 2 + nr_data pages, then the data again. */
+	void *area;			/* vmap of all of pages[] */
+	struct page **pages;
+	unsigned long nr_pages;		/* distinct pages: 2 + nr_data */
+	unsigned long nr_map_pages;	/* entries of pages[]: 2 + 2 * nr_data */
+};
+
+static inline struct mapring_ring *to_ring(struct mapring_obj *obj)
+{
+	return container_of(obj, struct mapring_ring, obj);
+}
+
+static inline u64 ring_data_size(const struct mapring_ring *ring)
+{
+	return ring->mask + 1;
+}
+
+/* ring.c */
+long mapring_ioc_ring_create(void __user *uarg);
+
+/* ring_mmap.c */
+int mapring_ring_mmap(struct file *file, struct vm_area_struct *vma);
+
+/* ring_produce.c */
+void mapring_ring_wake_init(struct mapring_ring *ring);
+void mapring_ring_wake_fini(struct mapring_ring *ring);
+bool mapring_ring_readable(struct mapring_ring *ring);
+int mapring_ring_output_user(struct mapring_ring *ring,
+			     const void __user *data, u64 size, u64 flags);
+
+#endif /* _MAPRING_RING_H */

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+// Rings, C API: ring objects (create, open, query, output) and the
+// libbpf-style consumer (a manager of mapped rings in one epoll set).
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <climits>
+#include <memory>
+#include <new>
+#include <vector>
+
+#include <mapring/mapring.h>
+
+#include "errno.hpp"
+#include "opts.hpp"
+#include "ringbuf_consumer.hpp"
+
+using mapring::detail::c_err;
+using mapring::detail::neg_errno;
+
+// ---- ring objects --------------------------------------------------------
+
+extern "C" int mapring_ringbuf__create(
+    const char* name, size_t data_size,
+    const struct mapring_ringbuf_opts* opts) {
+  if (!mapring::detail::opts_valid(opts)) return c_err(-EINVAL);
+  mapring_ring_create attr = {};
+  attr.size = sizeof(attr);
+  attr.data_size = data_size;
+  attr.flags = MAPRING_OPTS_GET(opts, flags, 0u);
+  attr.wakeup_usecs = MAPRING_OPTS_GET(opts, wakeup_usecs, 0u);
+  attr.wakeup_bytes = MAPRING_OPTS_GET(opts, wakeup_bytes, 0ull);
+  if (name) {
+    if (::strnlen(name, sizeof(attr.name)) >= sizeof(attr.name))
+      return c_err(-EINVAL);
+    ::strncpy(attr.name, name, sizeof(attr.name) - 1);
+  }
+  int dev = mapring_dev__open();
+  if (dev < 0) return dev;
+  int fd = ::ioctl(dev, MAPRING_IOC_RING_CREATE, &attr);
+  int ret = fd < 0 ? neg_errno() : fd;
+  ::close(dev);
+  return c_err(ret);
+}
+
+extern "C" int mapring_ringbuf__open(const char* name) {
+  return mapring_obj__open_by_name(name, MAPRING_OBJ_RINGBUF);
+}
+
+extern "C" int mapring_ringbuf__open_by_id(__u32 id) {
+  return mapring_obj__open_by_id(id, MAPRING_OBJ_RINGBUF);
+}
+
+extern "C" int mapring_ringbuf__query(int fd, struct mapring_ring_query* q) {
+  *q = {};
+  q->size = sizeof(*q);
+  if (::ioctl(fd, MAPRING_IOC_RING_QUERY, q) < 0) return c_err(neg_errno());
+  return 0;
+}
+
+extern "C" int mapring_ringbuf__output(int fd, const void* data, size_t size,
+                                       __u64 flags) {
+  mapring_ring_output o = {};
+  o.size = sizeof(o);
+  o.flags = flags;
+  o.data = reinterpret_cast<__u64>(data);
+  o.data_size = size;
+  if (::ioctl(fd, MAPRING_IOC_RING_OUTPUT, &o) < 0) return c_err(neg_errno());
+  return 0;
+}
+
+// ---- the consumer --------------------------------------------------------
+
+struct mapring_ring {
+  mapring::detail::RingView view = {};
+  mapring_ring_buffer_sample_fn cb = nullptr;
+  void* ctx = nullptr;
+  void* cons_map = MAP_FAILED;
+  void* prod_map = MAP_FAILED;
+  size_t page = 0;
+  std::uint64_t batch = 0;
+  int fd = -1;
+  // Edge-triggered managers: this ring signalled and was not drained (a
+  // callback stopped early); the next poll consumes it without waiting.
+  bool backlog = false;
+
+  mapring_ring() = default;
+  mapring_ring(const mapring_ring&) = delete;
+  mapring_ring& operator=(const mapring_ring&) = delete;
+  ~mapring_ring() {
+    if (cons_map != MAP_FAILED) ::munmap(cons_map, page);
+    if (prod_map != MAP_FAILED) ::munmap(prod_map, page + 2 * (view.mask + 1));
+  }
+
+  std::int64_t consume(std::uint64_t limit) {
+    return mapring::detail::consume_ring(
+        view, [this](const std::byte* p, size_t n) { return cb(ctx, p, n); },
+        limit, batch);
+  }
+};
+
+struct mapring_ring_buffer {
+  std::vector<std::unique_ptr<mapring_ring>> rings;
+  std::vector<epoll_event> events;
+  std::uint64_t batch_bytes = 0;
+  int epoll_fd = -1;
+  bool edge = false;
+
+  mapring_ring_buffer() = default;
+  mapring_ring_buffer(const mapring_ring_buffer&) = delete;
+  mapring_ring_buffer& operator=(const mapring_ring_buffer&) = delete;
+  ~mapring_ring_buffer() {
+    rings.clear();
+    if (epoll_fd >= 0) ::close(epoll_fd);
+  }
+};
+
+namespace {
+
+int clamp_count(std::int64_t n) {
+  return n > INT_MAX ? INT_MAX : static_cast<int>(n);
+}
+
+int map_ring(mapring_ring& r, int fd) {
+  mapring_ring_query q;
+  int err = mapring_ringbuf__query(fd, &q);
+  if (err) return err == -ENOTTY ? -EINVAL : err;  // not a ring fd
+  r.page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  if (q.data_size > (SIZE_MAX - r.page) / 2) return -E2BIG;
+  r.view.mask = q.data_size - 1;
+  r.cons_map =
+      ::mmap(nullptr, r.page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (r.cons_map == MAP_FAILED) return neg_errno();
+  size_t len = r.page + 2 * q.data_size;
+  r.prod_map = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, fd,
+                      static_cast<off_t>(r.page) * MAPRING_RB_PRODUCER_PGOFF);
+  if (r.prod_map == MAP_FAILED) return neg_errno();
+  r.view.consumer_pos = static_cast<std::uint64_t*>(r.cons_map);
+  r.view.producer_page = static_cast<std::uint64_t*>(r.prod_map);
+  r.view.data = static_cast<const std::byte*>(r.prod_map) + r.page;
+  r.fd = fd;
+  return 0;
+}
+
+int add_ring(mapring_ring_buffer& rb, int fd, mapring_ring_buffer_sample_fn cb,
+             void* ctx) {
+  if (!cb || fd < 0) return -EINVAL;
+  auto r = std::make_unique<mapring_ring>();
+  int err = map_ring(*r, fd);
+  if (err) return err;
+  r->cb = cb;
+  r->ctx = ctx;
+  r->batch = rb.batch_bytes ? rb.batch_bytes : (r->view.mask + 1) / 4;
+  rb.events.resize(rb.rings.size() + 1);
+  epoll_event ev = {};
+  ev.events = EPOLLIN;
+  if (rb.edge) ev.events |= EPOLLET;
+  ev.data.u32 = static_cast<uint32_t>(rb.rings.size());
+  rb.rings.push_back(std::move(r));
+  if (::epoll_ctl(rb.epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    err = neg_errno();
+    rb.rings.pop_back();
+    return err;
+  }
+  return 0;
+}
+
+// Consume one ring completely (an edge-triggered manager remembers a ring
+// a callback stopped early). Returns a count or a negative value.
+std::int64_t drain(mapring_ring& r) {
+  r.backlog = true;
+  std::int64_t n = r.consume(mapring::detail::kNoLimit);
+  if (n >= 0) r.backlog = false;
+  return n;
+}
+
+}  // namespace
+
+extern "C" struct mapring_ring_buffer* mapring_ring_buffer__new(
+    int fd, mapring_ring_buffer_sample_fn sample_cb, void* ctx,
+    const struct mapring_ring_buffer_opts* opts) {
+  if (!mapring::detail::opts_valid(opts)) return errno = EINVAL, nullptr;
+  __u32 flags = MAPRING_OPTS_GET(opts, flags, 0u);
+  if (flags & ~MAPRING_RING_BUFFER_EDGE_TRIGGERED)
+    return errno = EINVAL, nullptr;
+  try {
+    auto rb = std::make_unique<mapring_ring_buffer>();
+    rb->edge = flags & MAPRING_RING_BUFFER_EDGE_TRIGGERED;
+    rb->batch_bytes = MAPRING_OPTS_GET(opts, batch_bytes, 0ull);
+    rb->epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+    if (rb->epoll_fd < 0) return errno = -neg_errno(), nullptr;
+    int err = add_ring(*rb, fd, sample_cb, ctx);
+    if (err) return errno = -err, nullptr;
+    return rb.release();
+  } catch (const std::bad_alloc&) {
+    return errno = ENOMEM, nullptr;
+  }
+}
+
+extern "C" int mapring_ring_buffer__add(struct mapring_ring_buffer* rb, int fd,
+                                        mapring_ring_buffer_sample_fn sample_cb,
+                                        void* ctx) {
+  try {
+    return c_err(add_ring(*rb, fd, sample_cb, ctx));
+  } catch (const std::bad_alloc&) {
+    return c_err(-ENOMEM);
+  }
+}
+
+extern "C" void mapring_ring_buffer__free(struct mapring_ring_buffer* rb) {
+  delete rb;
+}
+
+extern "C" int mapring_ring_buffer__poll(struct mapring_ring_buffer* rb,
+                                         int timeout_ms) {
+  bool backlog = std::any_of(rb->rings.begin(), rb->rings.end(),
+                             [](const auto& r) { return r->backlog; });
+  int cnt = ::epoll_wait(rb->epoll_fd, rb->events.data(),
+                         static_cast<int>(rb->events.size()),
+                         backlog ? 0 : timeout_ms);
+  if (cnt < 0) return c_err(neg_errno());
+  // Mark every signalled ring first: if a callback stops us early, an
+  // edge-triggered manager still knows which rings it owes a pass.
+  for (int i = 0; i < cnt; i++)
+    rb->rings[rb->events[i].data.u32]->backlog = true;
+  std::int64_t total = 0;
+  for (auto& r : rb->rings) {
+    if (!r->backlog) continue;
+    std::int64_t n = drain(*r);
+    if (n < 0) return c_err(static_cast<int>(n));
+    total += n;
+  }
+  return clamp_count(total);
+}
+
+extern "C" int mapring_ring_buffer__consume_n(struct mapring_ring_buffer* rb,
+                                              size_t n) {
+  std::int64_t total = 0;
+  for (auto& r : rb->rings) {
+    if (static_cast<std::uint64_t>(total) >= n) break;
+    std::int64_t got = r->consume(n - static_cast<std::uint64_t>(total));
+    if (got < 0) return c_err(static_cast<int>(got));
+    total += got;
+  }
+  return clamp_count(total);
+}
+
+extern "C" int mapring_ring_buffer__consume(struct mapring_ring_buffer* rb) {
+  std::int64_t total = 0;
+  for (auto& r : rb->rings) {
+    std::int64_t got = drain(*r);
+    if (got < 0) return c_err(static_cast<int>(got));
+    total += got;
+  }
+  return clamp_count(total);
+}
+
+extern "C" int mapring_ring_buffer__epoll_fd(
+    const struct mapring_ring_buffer* rb) {
+  return rb->epoll_fd;
+}
+
+extern "C" struct mapring_ring* mapring_ring_buffer__ring(
+    struct mapring_ring_buffer* rb, unsigned int idx) {
+  if (idx >= rb->rings.size()) return errno = ERANGE, nullptr;
+  return rb->rings[idx].get();
+}
+
+// ---- one ring -------------------------------------------------------------
+
+using mapring::detail::load_acquire;
+using mapring::detail::load_relaxed;
+
+extern "C" unsigned long mapring_ring__consumer_pos(
+    const struct mapring_ring* r) {
+  return load_acquire(r->view.consumer_pos);
+}
+
+extern "C" unsigned long mapring_ring__producer_pos(
+    const struct mapring_ring* r) {
+  return load_acquire(r->view.producer_page);
+}
+
+extern "C" size_t mapring_ring__avail_data_size(const struct mapring_ring* r) {
+  return load_acquire(r->view.producer_page) -
+         load_acquire(r->view.consumer_pos);
+}
+
+extern "C" size_t mapring_ring__size(const struct mapring_ring* r) {
+  return r->view.mask + 1;
+}
+
+extern "C" int mapring_ring__map_fd(const struct mapring_ring* r) {
+  return r->fd;
+}
+
+extern "C" int mapring_ring__consume(struct mapring_ring* r) {
+  std::int64_t n = drain(*r);
+  return n < 0 ? c_err(static_cast<int>(n)) : clamp_count(n);
+}
+
+extern "C" int mapring_ring__consume_n(struct mapring_ring* r, size_t n) {
+  std::int64_t got = r->consume(n);
+  return got < 0 ? c_err(static_cast<int>(got)) : clamp_count(got);
+}
+
+extern "C" __u64 mapring_ring__drops(const struct mapring_ring* r,
+                                     struct mapring_ring_drops* by) {
+  auto* p = reinterpret_cast<const mapring_rb_producer*>(r->view.producer_page);
+  mapring_ring_drops d;
+  auto counter = [](const __u64& c) {
+    return load_relaxed(reinterpret_cast<const std::uint64_t*>(&c));
+  };
+  d.full = counter(p->drops_full);
+  d.too_large = counter(p->drops_too_large);
+  d.busy = counter(p->drops_busy);
+  if (by) *by = d;
+  return d.full + d.too_large + d.busy;
+}
