@@ -9,7 +9,8 @@
 # $MAPRING_CACHE/kernels/<package>_<version>/, never installed into /boot.
 # The env file gives KREL, KDIR (for `make KDIR=`), VMLINUX (decompressed for
 # a fast PVH boot) and MODDIR. Kernels built from source (debug, kcsan) are
-# made by scripts/debug-kernel.sh and answer through the same env file.
+# made by scripts/debug-kernel.sh and answer through the same env file, plus
+# BOOT_IMAGE: the bzImage QEMU boots instead of VMLINUX.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

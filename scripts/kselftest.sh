@@ -36,13 +36,13 @@ files=(
 if [ ! -f "$dir/.complete" ]; then
 	log "extracting the kselftest harness and checkpatch from $pkg $version"
 	rm -rf "$dir.tmp"
-	apt_download "$dir.tmp/deb" "$pkg=$version"
+	deb=$(linux_source_deb "$version")
 	mkdir -p "$dir.tmp/out"
-	dpkg-deb --fsys-tarfile "$dir.tmp"/deb/*.deb |
+	dpkg-deb --fsys-tarfile "$deb" |
 		tar -xO "./usr/src/$pkg.tar.xz" | xz -dc |
 		tar -x -C "$dir.tmp/out" --strip-components=1 \
 			"${files[@]/#/$pkg/}"
-	rm -rf "$dir.tmp/deb" "$dir"
+	rm -rf "$dir"
 	mv "$dir.tmp/out" "$dir"
 	rmdir "$dir.tmp"
 	touch "$dir/.complete"

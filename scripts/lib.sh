@@ -38,3 +38,18 @@ apt_first_dep() {
 	apt-cache depends "$1" 2>/dev/null |
 		awk -v p="$2" '$1 ~ /Depends:$/ && index($2, p) == 1 { print $2; exit }'
 }
+
+# Debian's linux-source-6.1 .deb of VERSION, downloaded once into the cache
+# and kept: scripts/kselftest.sh takes a few files from it, and
+# scripts/debug-kernel.sh the whole tree. Prints its path.
+linux_source_deb() {
+	local version=$1 dir=$MAPRING_CACHE/linux-source
+	local deb=$dir/linux-source-6.1_${version}_all.deb
+	if [ ! -f "$deb" ]; then
+		rm -rf "$deb.tmp.$$"
+		apt_download "$deb.tmp.$$" "linux-source-6.1=$version"
+		mv "$deb.tmp.$$"/*.deb "$deb"
+		rmdir "$deb.tmp.$$"
+	fi
+	echo "$deb"
+}

@@ -8,12 +8,19 @@
 #   B <name>                                    test begins
 #   O <text>                                    a line the test printed
 #   E <name> <status>                           test ended (137: timed out)
+#   M <module> <size> <address>                 our module loaded after the
+#                                               suite (kmemleak kernels)
+#   K <text>                                    kmemleak report line
+#   k <status>                                  kmemleak step done: 0, or
+#                                               what went wrong
 #   D                                           every test ran
 #
 # The host (run-vm.py) turns this into TAP and judges each test, also from
 # the kernel log: "mapring-vm: begin/end <name>" markers in /dev/kmsg let it
-# attribute every kernel report to the test that was running. After D the
-# guest leaves through isa-debug-exit; a panic leaves through pvpanic.
+# attribute every kernel report to the test that was running. On a kernel
+# with kmemleak the suite ends by unloading our modules and scanning for
+# leaks (the host decides which are ours). After D the guest leaves through
+# isa-debug-exit; a panic leaves through pvpanic.
 
 /bin/busybox mkdir -p /proc /sys /dev /tmp /run /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
@@ -38,8 +45,10 @@ exec 3>/dev/ttyS1
 chan() { echo "$*" >&3; }
 kmsg() { echo "<5>mapring-vm: $*" > /dev/kmsg; }
 
-# pvpanic turns a guest panic into QEMU exit status 1.
+# pvpanic turns a guest panic into QEMU exit status 1 (built into the
+# debug kernels: then there is no module to load).
 for m in pvpanic pvpanic-mmio; do
+	[ -e "/lib/modules/vm/$m.ko" ] || continue
 	insmod "/lib/modules/vm/$m.ko" || chan "O vm: cannot load $m.ko"
 done
 
@@ -65,6 +74,29 @@ while IFS="$tab" read -r name cmd; do
 	kmsg "end $name"
 	chan "E $name $(cat /tmp/status)"
 done < /etc/mapring/plan
+
+# kmemleak: unload our modules (newest first, so users go before mapring):
+# what they did not free at exit is a leak too. Then wait and scan twice:
+# kmemleak skips objects younger than 5 s, and reports a new object only
+# from the second scan that finds nothing pointing to it.
+kmemleak() {
+	leaks=/sys/kernel/debug/kmemleak problems=
+	kmsg "begin vm:kmemleak"
+	for m in $(cut -d' ' -f1 /proc/modules); do
+		[ -e "/lib/modules/mapring/$m.ko" ] || continue
+		chan "M $(grep "^$m " /proc/modules | cut -d' ' -f1,6,2)"
+		rmmod "$m" || problems="$problems cannot unload $m;"
+	done
+	sleep 5
+	if echo scan > $leaks && echo scan > $leaks; then
+		sed 's/^/K /' $leaks >&3
+	else
+		problems="$problems scan failed;"
+	fi
+	kmsg "end vm:kmemleak"
+	chan "k ${problems:-0}"
+}
+[ -e /sys/kernel/debug/kmemleak ] && kmemleak
 
 kmsg "suite done"
 chan "D"

@@ -18,6 +18,11 @@ The verdict never rests on QEMU's exit status alone: QEMU exits 0 on a guest
 panic. The guest reports on a second serial port and leaves through
 isa-debug-exit (status 33); pvpanic turns a panic into status 1; a hang is
 cut by the per-test timeout in the guest or by the whole-run timeout here.
+
+Debug kernels (scripts/debug-kernel.sh) are recognised by their config:
+timeouts scale with the sanitizers' slowdown; with kmemleak, the run ends
+by unloading our modules and scanning for leaks, one more TAP line; with
+KCSAN, only races in our modules count (see KCSAN_TITLE).
 """
 import argparse
 import os
@@ -37,7 +42,7 @@ SPLAT = re.compile(
     r"BUG: |WARNING: |\bOops\b|general protection fault|kernel BUG at"
     r"|Kernel panic - not syncing|possible recursive locking"
     r"|possible circular locking|inconsistent lock state"
-    r"|suspicious RCU usage|INFO: possible|KASAN|UBSAN|KCSAN"
+    r"|suspicious RCU usage|INFO: possible|BUG: KASAN|UBSAN: |BUG: KCSAN"
     r"|sleeping function called from invalid context"
     r"|scheduling while atomic|blocked for more than \d+ seconds"
     r"|rcu: INFO: .*stall|self-detected stall|soft lockup|hard LOCKUP"
@@ -45,6 +50,17 @@ SPLAT = re.compile(
     r"|kmemleak: \d+ new suspected|Unable to handle kernel"
 )
 MARK = re.compile(r"mapring-vm: (begin|end) (\S+)")
+# A KCSAN report names the two racing functions, "f [module] / g". A race
+# between two core kernel functions is not ours to fix, and KCSAN finds
+# them at random: only a race with one side in our modules fails a test;
+# the others are listed as comments.
+KCSAN_TITLE = re.compile(r"BUG: KCSAN: \S+ in (.*)$")
+KMEMLEAK_SLICE = "vm:kmemleak"        # init.sh's kmemleak step, in the log
+KMEMLEAK_NOTE = re.compile(r"kmemleak: \d+ new suspected memory leaks")
+# x86-64 modules (and BPF JIT images) live from MODULES_VADDR to MODULES_END
+# (0xffffffffa0000000 without KASLR); a frame there that no longer resolves
+# to a symbol belonged to a module since unloaded.
+MODULE_SPACE = range(0xffffffffa0000000, 0xffffffffff000000)
 STAMP = re.compile(r"^\[\s*\d+\.\d+\] ")
 EXIT_DONE = 33      # isa-debug-exit, guest wrote 0x10
 EXIT_PANIC = 1      # pvpanic, -action panic=exit-failure
@@ -59,10 +75,12 @@ def parse_args():
                     help="directory of test programs (repeatable)")
     ap.add_argument("--tools", action="append", default=[],
                     help="program to install in the guest's /usr/bin")
-    ap.add_argument("--timeout", type=int, default=900,
-                    help="whole-run timeout, seconds")
-    ap.add_argument("--test-timeout", type=int, default=120,
-                    help="per-program timeout inside the guest, seconds")
+    ap.add_argument("--timeout", type=int,
+                    help="whole-run timeout, seconds (default 900, times "
+                    "the kernel's slowdown)")
+    ap.add_argument("--test-timeout", type=int,
+                    help="per-program timeout inside the guest, seconds "
+                    "(default 120, times the kernel's slowdown)")
     ap.add_argument("--cpus", type=int, default=2)
     ap.add_argument("--possible-cpus", type=int, default=4)
     ap.add_argument("--memory", default="1G")
@@ -83,6 +101,36 @@ def kernel_env(name):
         key, _, value = line.partition("=")
         env[key] = value
     return env
+
+
+def kernel_config(env):
+    """The kernel's CONFIG_ options that are set, {name: value}."""
+    config = {}
+    path = Path(env["KDIR"]) / ".config"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, eq, value = line.partition("=")
+            if eq and key.startswith("CONFIG_"):
+                config[key] = value
+    return config
+
+
+# The detectors a kernel may carry, and about how much each slows the guest
+# down under TCG (measured: KASAN+lockdep 3-4x, KCSAN+lockdep 1.2x).
+DETECTORS = [
+    ("CONFIG_KASAN", "KASAN", 4),
+    ("CONFIG_KCSAN", "KCSAN", 2),
+    ("CONFIG_UBSAN", "UBSAN", 1),
+    ("CONFIG_PROVE_LOCKING", "lockdep", 1),
+    ("CONFIG_DEBUG_KMEMLEAK", "kmemleak", 1),
+]
+
+
+def detectors(config):
+    """Names of the detectors in the kernel, and the slowdown factor."""
+    found = [(name, slow) for opt, name, slow in DETECTORS
+             if config.get(opt) == "y"]
+    return [n for n, _ in found], max([s for _, s in found], default=1)
 
 
 def needed_libs(binary):
@@ -169,7 +217,10 @@ def build_initramfs(args, env, plan, work):
     return image
 
 
-def qemu_command(args, env, initrd, work):
+def qemu_command(args, env, config, initrd, work):
+    # A KCSAN report panics with panic_on_warn, and 6.1's core kernel has
+    # races of its own: on KCSAN kernels a WARN fails its test from the log.
+    kcsan = config.get("CONFIG_KCSAN") == "y"
     cmdline = " ".join([
         "console=ttyS0,115200", "rdinit=/init",
         # Every possible CPU is present, only --cpus are brought up: the
@@ -179,6 +230,7 @@ def qemu_command(args, env, initrd, work):
         "panic=-1", "panic_on_warn=1", "oops=panic",
         "softlockup_panic=1", "hung_task_panic=1",
         "printk.devkmsg=on", "log_buf_len=4M", "mitigations=off",
+        *(["panic_on_warn=0"] if kcsan else []),
         args.append,
     ])
     qboot = Path("/usr/share/qemu/qboot.rom")
@@ -186,7 +238,9 @@ def qemu_command(args, env, initrd, work):
         "qemu-system-x86_64", "-nodefaults", "-no-reboot", "-display", "none",
         *(["-bios", str(qboot)] if qboot.exists() else []),
         "-cpu", "max", "-smp", str(args.possible_cpus), "-m", args.memory,
-        "-kernel", env["VMLINUX"], "-initrd", str(initrd),
+        # Debug kernels boot their bzImage (BOOT_IMAGE), not PVH.
+        "-kernel", env.get("BOOT_IMAGE") or env["VMLINUX"],
+        "-initrd", str(initrd),
         "-append", cmdline.strip(),
         "-serial", f"file:{work / 'console.log'}",
         "-serial", f"file:{work / 'channel.log'}",
@@ -224,7 +278,49 @@ HARNESS_RUN = re.compile(r"^#\s+RUN\s+(\S+)")
 TAP_PLAN = re.compile(r"^1\.\.(\d+)$")
 
 
-def judge_program(report, name, output, status, klog):
+class Splats:
+    """Finds the kernel reports that fail a test, in lines of the log.
+
+    KCSAN reports that name none of our modules are set aside in .foreign.
+    """
+
+    def __init__(self, modules):
+        self.modules = modules
+        self.foreign = []
+
+    def ours(self, text):
+        return any(f"[{m}]" in text or f"[{m} " in text for m in self.modules)
+
+    def __call__(self, lines):
+        found = []
+        for line in lines:
+            if not SPLAT.search(line):
+                continue
+            m = KCSAN_TITLE.search(line)
+            if m and not self.ours(m.group(1)):
+                if line.strip() not in self.foreign:
+                    self.foreign.append(line.strip())
+                continue
+            found.append(line)
+        return found
+
+    def diag(self, lines, limit=40):
+        """The first failing report with the lines that follow it (its
+        stack traces), then the first lines of the others."""
+        found = self(lines)
+        if not found:
+            return []
+        first = lines.index(found[0])
+        block = [found[0]]
+        for line in lines[first + 1:first + 30]:
+            if (SPLAT.search(line) or line.startswith("=====")
+                    or "---[ end trace" in line):
+                break
+            block.append(line)
+        return (block + found[1:])[:limit]
+
+
+def judge_program(report, name, output, status, klog, splats_in):
     """Report one program: its own results, then what they cannot show."""
     cases, current, failed_cases, since_run, planned = 0, None, 0, [], 0
     for text in output:
@@ -250,7 +346,7 @@ def judge_program(report, name, output, status, klog):
         else:
             report.line("ok", f"{name}: {case}")
 
-    splats = [l for l in klog if SPLAT.search(l)]
+    splats = splats_in(klog)
     if status is None:
         pass  # the caller reports how the VM died
     elif status == 137:
@@ -270,7 +366,76 @@ def judge_program(report, name, output, status, klog):
         report.line("fail", name, f"exit status {status}", output[-30:])
     if splats:
         report.line("fail", name, f"kernel log: {splats[0].strip()}",
-                    splats[:40])
+                    splats_in.diag(klog))
+
+
+def kmemleak_leaks(lines):
+    """Split /sys/kernel/debug/kmemleak into one list of lines per object."""
+    leaks = []
+    for line in lines:
+        if line.startswith("unreferenced object"):
+            leaks.append([])
+        if leaks:
+            leaks[-1].append(line)
+    return leaks
+
+
+def leak_frames(leak, modules, unloaded):
+    """The backtrace lines of a leak that are in our modules, annotated,
+    or [] when the leak is not ours. A frame is ours when it resolves to
+    one of our modules, or does not resolve but lies in module space: our
+    modules unloaded before the scan (unloaded: [(name, start, end)]) or,
+    failing a match, one unloaded during the suite."""
+    frames = []
+    for line in leak:
+        m = re.search(r"\] (\S+ \[(\w+)[\] ].*)$", line)
+        if m and m.group(2) in modules:
+            frames.append(line.strip())
+            continue
+        m = re.search(r"\] 0x([0-9a-f]+)$", line)
+        if m and int(m.group(1), 16) in MODULE_SPACE:
+            addr = int(m.group(1), 16)
+            who = next((f"{n}+{addr - a:#x}, unloaded"
+                        for n, a, e in unloaded if a <= addr < e),
+                       "a module since unloaded")
+            frames.append(f"{line.strip()} ({who})")
+    return frames
+
+
+def judge_kmemleak(report, state, klog, splats_in):
+    """One TAP line for the kmemleak step: our modules leaked nothing."""
+    name = "vm: kmemleak"
+    status = state["kmemleak"]
+    if status is None:
+        report.line("fail", name, "the guest did not scan (is "
+                    "/sys/kernel/debug/kmemleak there?)")
+        return
+    ours, others = [], 0
+    for leak in kmemleak_leaks(state["leaks"]):
+        frames = leak_frames(leak, splats_in.modules, state["unloaded"])
+        if frames:
+            ours.append(leak[:2] + frames)
+        else:
+            others += 1
+    # The scan's own "N new suspected memory leaks" is judged above.
+    klog = [l for l in klog if not KMEMLEAK_NOTE.search(l)]
+    splats = splats_in(klog)
+    if others:
+        print(f"# kmemleak: {others} suspected leaks outside our modules "
+              "(not counted)")
+    why, diag = [], []
+    if ours:
+        why.append(f"{len(ours)} leak{'s' if len(ours) > 1 else ''} from "
+                   "our modules")
+        diag = [l for leak in ours for l in leak]
+    if status != "0":
+        why.append(status)
+    if not why and splats:
+        why, diag = [f"kernel log: {splats[0].strip()}"], splats_in.diag(klog)
+    if why:
+        report.line("fail", name, "; ".join(why), diag[:40])
+    else:
+        report.line("ok", name)
 
 
 def kernel_log_slices(console):
@@ -310,6 +475,10 @@ def stream_channel(path, proc, on_line):
 def main():
     args = parse_args()
     env = kernel_env(args.kernel)
+    config = kernel_config(env)
+    found, slowdown = detectors(config)
+    args.timeout = args.timeout or 900 * slowdown
+    args.test_timeout = args.test_timeout or 120 * slowdown
     work = Path(args.out or TOP / "build/vm" / args.kernel)
     work.mkdir(parents=True, exist_ok=True)
     for f in ("console.log", "channel.log"):
@@ -324,16 +493,21 @@ def main():
         sys.exit("run-vm: test names must be unique")
 
     initrd = build_initramfs(args, env, plan, work)
-    cmd = qemu_command(args, env, initrd, work)
+    cmd = qemu_command(args, env, config, initrd, work)
+    kmod = Path(args.kmod or TOP / "build/kmod" / args.kernel)
+    splats_in = Splats({ko.stem for ko in kmod.rglob("*.ko")})
     (work / "qemu.cmd").write_text(" ".join(map(str, cmd)) + "\n")
 
     print("TAP version 13")
     print(f"# kernel {args.kernel} ({env['KREL']}), {args.cpus} of "
           f"{args.possible_cpus} possible CPUs online")
+    if found:
+        print(f"# detectors: {' '.join(found)}; timeouts {args.test_timeout}s"
+              f" per test, {args.timeout}s in all")
     sys.stdout.flush()
 
     state = {"running": None, "output": {}, "status": {}, "done": False,
-             "hello": None}
+             "hello": None, "unloaded": [], "leaks": [], "kmemleak": None}
 
     def on_line(line):
         kind, _, rest = line.partition(" ")
@@ -352,6 +526,14 @@ def main():
             name, _, status = rest.rpartition(" ")
             state["status"][name] = int(status)
             state["running"] = None
+        elif kind == "M":
+            mod, size, addr = rest.split()
+            start = int(addr, 16)
+            state["unloaded"].append((mod, start, start + int(size)))
+        elif kind == "K":
+            state["leaks"].append(rest)
+        elif kind == "k":
+            state["kmemleak"] = rest.strip()
         elif kind == "D":
             state["done"] = True
         sys.stdout.flush()
@@ -395,23 +577,29 @@ def main():
         output = state["output"].get(name)
         if name in state["status"]:
             judge_program(report, name, output or [],
-                          state["status"][name], slices.get(name, []))
+                          state["status"][name], slices.get(name, []),
+                          splats_in)
         elif output is not None:
             # It began and never ended: this test took the VM down.
-            judge_program(report, name, output, None, [])
-            splats = [l for l in slices.get(name, []) if SPLAT.search(l)]
+            judge_program(report, name, output, None, [], splats_in)
             report.line("fail", name, death or "no result",
-                        splats[:40] or output[-30:] or console[-30:])
+                        splats_in.diag(slices.get(name, [])) or output[-30:]
+                        or console[-30:])
         else:
             report.line("fail", name, f"not run ({death or 'no result'})")
 
-    outside = [l for l in slices.get(None, []) if SPLAT.search(l)]
+    if config.get("CONFIG_DEBUG_KMEMLEAK") == "y" and state["done"]:
+        judge_kmemleak(report, state, slices.get(KMEMLEAK_SLICE, []),
+                       splats_in)
+    outside = splats_in(slices.get(None, []))
     if outside:
         report.line("fail", "vm: kernel log outside any test",
-                    outside[0].strip(), outside[:40])
+                    outside[0].strip(), splats_in.diag(slices[None]))
     if death and all(n in state["status"] for n in names):
         report.line("fail", "vm", death, console[-30:])
 
+    for line in splats_in.foreign:
+        print(f"# KCSAN, not in our modules (not counted): {line}")
     print(f"1..{report.n}")
     print(f"# {args.kernel}: {elapsed:.1f}s, logs in {work}")
     summary = f"{report.passed} passed, {report.failed} failed"
