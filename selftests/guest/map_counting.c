@@ -24,16 +24,7 @@ struct last {
 	int errors, err, cpu;
 };
 
-static int ctl(const char *fmt, ...)
-{
-	char cmd[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return mr_write_file(CTL, cmd);
-}
+#define ctl(...) mr_write_filef(CTL, __VA_ARGS__)
 
 static int last(struct last *l)
 {

@@ -26,16 +26,7 @@ static int set_online(int cpu, int on)
 	return mr_write_file(path, on ? "1" : "0");
 }
 
-static int run(const char *fmt, ...)
-{
-	char cmd[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return mr_write_file(CTL, cmd);
-}
+#define run(...) mr_write_filef(CTL, __VA_ARGS__)
 
 static unsigned long long last_done(void)
 {

@@ -143,22 +143,7 @@ static inline int mr_prod_load(const char *params)
 }
 
 /* One control command, printf-style: 0 or -errno. */
-static inline int mr_prod_cmd(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int fd, n, ret;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fd = open(MR_DEBUGFS_DIR "/control", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, buf, n) == n ? 0 : -errno;
-	close(fd);
-	return ret;
-}
+#define mr_prod_cmd(...) mr_write_filef(MR_DEBUGFS_DIR "/control", __VA_ARGS__)
 
 struct mr_job {
 	char state[16];

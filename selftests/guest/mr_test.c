@@ -48,6 +48,55 @@ int mr_baseline(void)
 	return mr_module_loaded("mapring") ? 0 : mr_insmod("mapring", "");
 }
 
+int mr_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+int mr_vwrite_filef(const char *path, const char *fmt, va_list ap)
+{
+	char buf[512];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -E2BIG;
+	return mr_write_file(path, buf);
+}
+
+int mr_write_filef(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = mr_vwrite_filef(path, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int mr_read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
 long mr_meminfo_kb(const char *field)
 {
 	char line[256];

@@ -6,6 +6,7 @@
 #ifndef MR_TEST_H
 #define MR_TEST_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #ifndef ARRAY_SIZE
@@ -23,6 +24,14 @@ int mr_rmmod(const char *name);
 int mr_module_loaded(const char *name);
 /* Make sure mapring.ko is loaded with default parameters: 0 or -errno. */
 int mr_baseline(void);
+
+/* Write a string to a file in one write(2): 0 or -errno. */
+int mr_write_file(const char *path, const char *s);
+/* The same, printf-style (control files of the test modules). */
+int mr_write_filef(const char *path, const char *fmt, ...);
+int mr_vwrite_filef(const char *path, const char *fmt, va_list ap);
+/* Read at most len - 1 bytes, NUL-terminated: 0 or -errno. */
+int mr_read_file(const char *path, char *buf, size_t len);
 
 /* A /proc/meminfo field in kB, or -1. */
 long mr_meminfo_kb(const char *field);
