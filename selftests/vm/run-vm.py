@@ -84,6 +84,10 @@ def parse_args():
     ap.add_argument("--cpus", type=int, default=2)
     ap.add_argument("--possible-cpus", type=int, default=4)
     ap.add_argument("--memory", default="1G")
+    ap.add_argument("--tcg-threads", choices=("single", "multi"),
+                    default="single",
+                    help="one host thread for all vCPUs (default: tests), or "
+                    "one per vCPU (benchmarks); see docs/testing.md")
     ap.add_argument("--append", default="", help="extra kernel arguments")
     ap.add_argument("--no-mapring", action="store_true",
                     help="do not load mapring.ko before each test")
@@ -236,6 +240,11 @@ def qemu_command(args, env, config, initrd, work):
     qboot = Path("/usr/share/qemu/qboot.rom")
     return [
         "qemu-system-x86_64", "-nodefaults", "-no-reboot", "-display", "none",
+        # Multi-threaded TCG (QEMU 7.2) corrupts EFLAGS when an interrupt
+        # lands right after a cmpxchg16b, and vCPUs can run stale code
+        # while the kernel patches itself (text_poke_bp): rare spurious
+        # oopses. One thread for all vCPUs has neither.
+        "-accel", f"tcg,thread={args.tcg_threads}",
         *(["-bios", str(qboot)] if qboot.exists() else []),
         "-cpu", "max", "-smp", str(args.possible_cpus), "-m", args.memory,
         # Debug kernels boot their bzImage (BOOT_IMAGE), not PVH.
