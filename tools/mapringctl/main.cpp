@@ -1,92 +1,146 @@
 // SPDX-License-Identifier: GPL-2.0
 // mapringctl: inspect mapring objects, as bpftool does BPF's.
-#include <cerrno>
+#include <charconv>
 #include <cstdio>
-#include <cstring>
+#include <string>
 #include <string_view>
 #include <system_error>
 
-#include <mapring/mapring.hpp>
+#include "ctl.hpp"
+#include "json.hpp"
 
 namespace {
 
+using namespace ctl;
+
 void usage(FILE* out) {
   std::fputs(
-      "usage: mapringctl [--json] COMMAND\n"
+      "usage: mapringctl [OPTIONS] COMMAND [ARGS]\n"
       "\n"
       "commands:\n"
-      "  info    ABI version, features and CPU counts of the loaded module\n",
+      "  list                    every ring and map: id, type, name, sizes,\n"
+      "                          entries, memory, drops (ring positions)\n"
+      "  show OBJECT             one of them\n"
+      "  dump OBJECT [--sum]     a map's values: a column per possible CPU\n"
+      "                          (offline ones too) and a total; --sum: the\n"
+      "                          totals alone, summed in the kernel\n"
+      "  tail OBJECT [--format FMT] [--count N] [--once]\n"
+      "                          a ring's records as they arrive, until\n"
+      "                          SIGINT/SIGTERM; tail is the ring's consumer\n"
+      "                          meanwhile (what it prints is consumed).\n"
+      "                          Default: a hex dump. FMT: text with fields\n"
+      "                          {u32@OFF} {i64@OFF} {x16@OFF} "
+      "{str@OFF[:LEN]}\n"
+      "                          {hex@OFF:LEN} {size} {seq}; --once: stop\n"
+      "                          when the ring is empty\n"
+      "  stats [OBJECT]          totals, and drops by reason and wake-ups\n"
+      "  info                    the module: ABI version, features, CPUs\n"
+      "\n"
+      "OBJECT: ID, NAME, 'id ID' or 'name NAME'.\n"
+      "options:\n"
+      "  -j, --json              JSON output (errors too: {\"error\": ...})\n"
+      "  -h, --help              this text\n"
+      "\n"
+      "exit status:\n"
+      "  0  success\n"
+      "  1  failure (a system call failed)\n"
+      "  2  usage error\n"
+      "  3  no such object, or not of the kind the command needs\n"
+      "  4  permission denied (/dev/mapring's mode is mapring.ko's mode=)\n"
+      "  5  mapring.ko is not loaded\n",
       out);
 }
 
-// One clear line for the failures a user meets first.
-int explain(const std::system_error& e) {
-  switch (e.code().value()) {
-    case ENOENT:
-    case ENODEV:
-    case ENXIO:
-      std::fprintf(stderr, "mapringctl: mapring.ko is not loaded (%s)\n",
-                   e.what());
-      break;
-    case EACCES:
-    case EPERM:
-      std::fprintf(stderr, "mapringctl: permission denied on " MAPRING_DEV_PATH
-                           " (its mode is the module's mode= parameter)\n");
-      break;
-    default:
-      std::fprintf(stderr, "mapringctl: %s\n", e.what());
-  }
-  return 1;
+std::uint64_t count_arg(std::string_view s) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size())
+    throw Error(kUsage, "--count takes a number, not '" + std::string(s) + "'");
+  return v;
 }
 
-int cmd_info(bool json) {
-  auto info = mapring::Device::open().info();
-  if (json) {
-    std::printf(
-        "{\"abi_version\":%u,\"features\":%llu,\"page_size\":%u,"
-        "\"nr_possible_cpus\":%u,\"nr_cpu_ids\":%u}\n",
-        info.abi_version, static_cast<unsigned long long>(info.features),
-        info.page_size, info.nr_possible_cpus, info.nr_cpu_ids);
-  } else {
-    std::printf("abi_version       %u\n", info.abi_version);
-    std::printf("features          %#llx\n",
-                static_cast<unsigned long long>(info.features));
-    std::printf("page_size         %u\n", info.page_size);
-    std::printf("possible_cpus     %u\n", info.nr_possible_cpus);
-    std::printf("nr_cpu_ids        %u\n", info.nr_cpu_ids);
+// Options may come anywhere; what is left are the command and its args.
+Args parse(int argc, char** argv, Options& opt) {
+  Args rest;
+  for (int i = 1; i < argc; i++) {
+    std::string_view a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw Error(kUsage, std::string(a) + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--json" || a == "-j")
+      opt.json = true;
+    else if (a == "--sum")
+      opt.sum = true;
+    else if (a == "--once")
+      opt.once = true;
+    else if (a == "--format" || a == "-f")
+      opt.format = value();
+    else if (a == "--count" || a == "-n")
+      opt.count = count_arg(value());
+    else if (a == "--help" || a == "-h")
+      rest.insert(rest.begin(), "help");
+    else if (a.starts_with("-") && a.size() > 1)
+      throw Error(kUsage, "unknown option " + std::string(a));
+    else
+      rest.emplace_back(a);
   }
-  return 0;
+  return rest;
+}
+
+int run(const Options& opt, Args& args) {
+  if (args.empty()) throw Error(kUsage, "no command");
+  std::string cmd = args[0];
+  args.erase(args.begin());
+  if (cmd == "help") {
+    usage(stdout);
+    return kOk;
+  }
+  // options that only one command takes are refused elsewhere
+  if ((opt.sum && cmd != "dump") ||
+      ((opt.format || opt.count || opt.once) && cmd != "tail"))
+    throw Error(kUsage,
+                "--sum is for dump; --format, --count and --once "
+                "are for tail");
+  if (cmd == "list" || cmd == "show") {
+    if (cmd == "list") no_more(args);
+    return cmd_list(opt, args);
+  }
+  if (cmd == "dump") return cmd_dump(opt, args);
+  if (cmd == "tail") return cmd_tail(opt, args);
+  if (cmd == "stats") return cmd_stats(opt, args);
+  if (cmd == "info") return cmd_info(opt, args);
+  throw Error(kUsage, "unknown command '" + cmd + "'");
+}
+
+// One line saying what went wrong (a JSON object with --json), a status.
+int report(const Options& opt, const Error& e) {
+  if (opt.json) {
+    std::string out;
+    Json(out).begin_object().field("error", e.what()).end_object();
+    std::printf("%s\n", out.c_str());
+  } else {
+    std::fprintf(stderr, "mapringctl: %s\n", e.what());
+    if (e.status == kUsage) std::fputs("try: mapringctl --help\n", stderr);
+  }
+  return e.status;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool json = false;
-  int i = 1;
-  for (; i < argc && argv[i][0] == '-'; i++) {
-    std::string_view arg = argv[i];
-    if (arg == "--json" || arg == "-j") {
-      json = true;
-    } else if (arg == "--help" || arg == "-h") {
-      usage(stdout);
-      return 0;
-    } else {
-      std::fprintf(stderr, "mapringctl: unknown option %s\n", argv[i]);
-      usage(stderr);
-      return 2;
+  Options opt;
+  try {
+    Args args = parse(argc, argv, opt);
+    return run(opt, args);
+  } catch (const Error& e) {
+    return report(opt, e);
+  } catch (const std::system_error& e) {
+    // a failure no command explained: still a status that says what kind
+    try {
+      fail(e, e.what());
+    } catch (const Error& explained) {
+      return report(opt, explained);
     }
   }
-  if (i >= argc) {
-    usage(stderr);
-    return 2;
-  }
-  std::string_view cmd = argv[i];
-  try {
-    if (cmd == "info") return cmd_info(json);
-  } catch (const std::system_error& e) {
-    return explain(e);
-  }
-  std::fprintf(stderr, "mapringctl: unknown command '%s'\n", argv[i]);
-  usage(stderr);
-  return 2;
 }
