@@ -9,15 +9,20 @@ say "insmod sched_events.ko    # samples/sched_events.c"
 insmod /lib/modules/mapring/sched_events.ko
 /bin/dmesg | /bin/sed -n 's/^\[[ 0-9.]*\] //; /^sched_events:/p'
 
-say "sched_snoop &    # samples/sched_snoop.cpp, during: for i in 1 2 3; do /bin/ls; /bin/sh -c 'exit \$i'; done"
-sched_snoop &
+say "sched_snoop &    # samples/sched_snoop.cpp: the ring since insmod, then live"
+# A background job of a script starts with SIGINT ignored until it sets
+# its handler: start the loop once sched_snoop printed its header.
+sched_snoop >/tmp/snoop.txt 2>&1 &
 snoop=$!
+until [ -s /tmp/snoop.txt ]; do /bin/sleep 0.1; done
+say 'for i in 1 2 3; do /bin/ls / >/dev/null; /bin/sh -c "exit $i"; done; kill -INT %1'
 for i in 1 2 3; do
 	/bin/ls / >/dev/null
 	/bin/sh -c "exit $i" || true
 done
 kill -INT $snoop
 wait $snoop
+cat /tmp/snoop.txt
 
 say "mapringctl list"
 mapringctl list

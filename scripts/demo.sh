@@ -9,9 +9,10 @@ set -euo pipefail
 
 kernel=${1:-6.1}
 bin=$MAPRING_BUILD/host
+cd "$MAPRING_TOP"
 # The runner's TAP plan and boot line say nothing to a reader: leave them out.
-python3 "$MAPRING_TOP/selftests/vm/run-vm.py" --kernel "$kernel" \
-	--out "$MAPRING_BUILD/vm/demo" --verbose \
+python3 selftests/vm/run-vm.py --kernel "$kernel" \
+	--out "$(realpath --relative-to=. "$MAPRING_BUILD/vm/demo")" --verbose \
 	--tools "$bin/tools/mapringctl" \
 	--tools "$bin/samples/sched_snoop" \
 	--tools "$MAPRING_TOP/samples/demo.sh" \
