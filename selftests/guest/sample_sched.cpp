@@ -123,6 +123,12 @@ void exact_workload_through_the_cxx_consumer() {
   Seen s = parse_events(snoop.out());
   std::uint64_t n[SCHED_COUNT_MAX];
   for (std::uint32_t k = 0; k < SCHED_COUNT_MAX; k++) n[k] = counter(counts, k);
+  std::printf(
+      "# sched_snoop: %zu events (exec %llu, exit %llu, fork %llu), "
+      "%d of them the workload's\n",
+      s.lines, static_cast<unsigned long long>(s.by_type["exec"]),
+      static_cast<unsigned long long>(s.by_type["exit"]),
+      static_cast<unsigned long long>(s.by_type["fork"]), 2 + 3 * kRuns);
   CHECK_EQ(n[SCHED_COUNT_DROPS], 0u);
   CHECK_EQ(ring.query().drops_full, 0u);
   CHECK_EQ(s.by_type["exec"], n[SCHED_COUNT_EXEC]);
