@@ -45,6 +45,10 @@ static long mapring_dev_ioctl(struct file *file, unsigned int cmd,
 		return mapring_ioc_info(uarg);
 	case MAPRING_IOC_OBJ_OPEN:
 		return mapring_ioc_obj_open(uarg);
+	case MAPRING_IOC_OBJ_GET_NEXT_ID:
+		return mapring_ioc_obj_get_next_id(uarg);
+	case MAPRING_IOC_OBJ_INFO:
+		return mapring_ioc_obj_info(uarg);
 	case MAPRING_IOC_MAP_CREATE:
 		return mapring_ioc_map_create(uarg);
 	case MAPRING_IOC_RING_CREATE:

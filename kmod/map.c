@@ -220,6 +220,7 @@ static void map_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "value_size:\t%u\n", map->value_size);
 	seq_printf(m, "max_entries:\t%u\n", map->max_entries);
 	seq_printf(m, "map_flags:\t%#x\n", map->map_flags);
+	seq_printf(m, "entries:\t%u\n", map->ops->entries(map));
 	if (map->ops->show_fdinfo)
 		map->ops->show_fdinfo(map, m);
 }
@@ -235,10 +236,26 @@ static const struct file_operations map_fops = {
 	.llseek = noop_llseek,
 };
 
+static void map_fill_info(struct mapring_obj *obj,
+			  struct mapring_obj_info *info)
+{
+	struct mapring_map *map = to_map(obj);
+
+	info->memory = map->ops->memory(map);
+	info->drops = atomic64_read(&map->drops);
+	info->obj_flags = map->map_flags;
+	info->key_size = map->key_size;
+	info->value_size = map->value_size;
+	info->max_entries = map->max_entries;
+	info->entries = map->ops->entries(map);
+	info->nr_possible_cpus = num_possible_cpus();
+}
+
 const struct mapring_obj_ops mapring_map_obj_ops = {
 	.fops = &map_fops,
 	.fd_name = "mapring-map",
 	.free = map_obj_free,
+	.fill_info = map_fill_info,
 };
 
 long mapring_ioc_map_create(void __user *uarg)

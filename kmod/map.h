@@ -55,6 +55,10 @@ struct mapring_map_ops {
 	bool has_delete_batch;
 	void (*free)(struct mapring_map *map);
 	void (*show_fdinfo)(struct mapring_map *map, struct seq_file *m);
+	/* bytes held: the map, its tables, elements and per-CPU areas */
+	u64 (*memory)(struct mapring_map *map);
+	/* elements present now; any context but NMI */
+	u32 (*entries)(struct mapring_map *map);
 };
 
 struct mapring_map {
@@ -65,6 +69,8 @@ struct mapring_map {
 	u32 elem_size;		/* round_up(value_size, 8): one CPU's stride */
 	u32 max_entries;
 	u32 map_flags;
+	/* kernel-API adds and updates lost for lack of room or context */
+	atomic64_t drops;
 };
 
 static inline struct mapring_map *to_map(struct mapring_obj *obj)

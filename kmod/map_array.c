@@ -89,6 +89,22 @@ static void array_free(struct mapring_map *map)
 	kfree(array);
 }
 
+static u64 array_memory(struct mapring_map *map)
+{
+	struct mr_array *array = to_array(map);
+
+	return mapring_alloc_bytes(array, sizeof(*array)) +
+	       mapring_alloc_bytes(array->pptrs,
+				   map->max_entries * sizeof(*array->pptrs)) +
+	       (u64)map->max_entries * map->elem_size * num_possible_cpus();
+}
+
+/* every index exists, always */
+static u32 array_entries(struct mapring_map *map)
+{
+	return map->max_entries;
+}
+
 static const struct mapring_map_ops array_ops = {
 	.lookup = array_lookup,
 	.copy = array_copy,
@@ -96,6 +112,8 @@ static const struct mapring_map_ops array_ops = {
 	.delete = array_delete,
 	.get_next_key = array_get_next_key,
 	.free = array_free,
+	.memory = array_memory,
+	.entries = array_entries,
 };
 
 #define ARRAY_FLAGS	(MAPRING_F_RDONLY | MAPRING_F_WRONLY | \

@@ -80,7 +80,7 @@ struct mr_hash {
 	u32 seed;
 	u32 elem_bytes;
 	bool prealloc;
-	atomic_t count;			/* NO_PREALLOC: elements in use */
+	atomic_t count;			/* elements in use (or reserved) */
 	raw_spinlock_t free_lock;	/* prealloc: the freelist */
 	struct mr_elem *free_list;
 	void *elems;			/* prealloc: all elements */
@@ -195,8 +195,10 @@ static struct mr_elem *freelist_pop(struct mr_hash *h)
 
 	raw_spin_lock_irqsave(&h->free_lock, irqf);
 	l = h->free_list;
-	if (l)
+	if (l) {
 		h->free_list = l->free_next;
+		atomic_inc(&h->count);
+	}
 	raw_spin_unlock_irqrestore(&h->free_lock, irqf);
 	return l;
 }
@@ -208,6 +210,7 @@ static void freelist_push(struct mr_hash *h, struct mr_elem *l)
 	raw_spin_lock_irqsave(&h->free_lock, irqf);
 	l->free_next = h->free_list;
 	h->free_list = l;
+	atomic_dec(&h->count);
 	raw_spin_unlock_irqrestore(&h->free_lock, irqf);
 }
 
@@ -617,6 +620,30 @@ static void hash_show_fdinfo(struct mapring_map *map, struct seq_file *m)
 	seq_printf(m, "lru:\t%u\n", h->lru);
 }
 
+/* Per element: the node (a slab object) and its per-CPU value area. */
+static u64 hash_memory(struct mapring_map *map)
+{
+	struct mr_hash *h = to_hash(map);
+	u64 pcpu = (u64)map->elem_size * num_possible_cpus();
+	u64 bytes = mapring_alloc_bytes(h, sizeof(*h)) +
+		    mapring_alloc_bytes(h->buckets,
+					h->n_buckets * sizeof(*h->buckets));
+	size_t all;
+
+	if (h->prealloc) {
+		all = (size_t)map->max_entries * h->elem_bytes;
+		return bytes + mapring_alloc_bytes(h->elems, all) +
+		       map->max_entries * pcpu;
+	}
+	return bytes + (u64)atomic_read(&h->count) *
+		       (kmalloc_size_roundup(h->elem_bytes) + pcpu);
+}
+
+static u32 hash_entries(struct mapring_map *map)
+{
+	return atomic_read(&to_hash(map)->count);
+}
+
 static const struct mapring_map_ops hash_ops = {
 	.lookup = hash_lookup,
 	.copy = hash_copy,
@@ -628,6 +655,8 @@ static const struct mapring_map_ops hash_ops = {
 	.has_delete_batch = true,
 	.free = hash_free,
 	.show_fdinfo = hash_show_fdinfo,
+	.memory = hash_memory,
+	.entries = hash_entries,
 };
 
 #define HASH_FLAGS	(MAPRING_F_NO_PREALLOC | MAPRING_F_NO_COMMON_LRU | \

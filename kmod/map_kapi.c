@@ -92,6 +92,19 @@ void *mapring_map_lookup_this_cpu(struct mapring_map *map, const void *key)
 }
 EXPORT_SYMBOL_GPL(mapring_map_lookup_this_cpu);
 
+/*
+ * A failed add or update is a drop when the map had no room (a full hash;
+ * for an array -E2BIG is a bad index, the caller's bug) or the context
+ * could not insert (-EBUSY, -ENOMEM). Bad offsets and flags are not.
+ */
+static int count_drop(struct mapring_map *map, int err)
+{
+	if (err == -ENOMEM || err == -EBUSY ||
+	    (err == -E2BIG && map->obj.type != MAPRING_OBJ_PERCPU_ARRAY))
+		atomic64_inc(&map->drops);
+	return err;
+}
+
 /* Bounded: a key deleted between our insert and our add is retried once. */
 #define ADD_ATTEMPTS	2
 
@@ -122,9 +135,9 @@ int mapring_map_add(struct mapring_map *map, const void *key, u32 off,
 			return -E2BIG;
 		err = map->ops->update(map, key, NULL, MAPRING_NOEXIST);
 		if (err && err != -EEXIST)
-			return err;
+			return count_drop(map, err);
 	}
-	return -EBUSY;
+	return count_drop(map, -EBUSY);
 }
 EXPORT_SYMBOL_GPL(mapring_map_add);
 
@@ -142,7 +155,7 @@ int mapring_map_update(struct mapring_map *map, const void *key,
 				      MAPRING_F_CPU | MAPRING_F_ALL_CPUS);
 	if (err)
 		return err;
-	return map->ops->update(map, key, value, flags);
+	return count_drop(map, map->ops->update(map, key, value, flags));
 }
 EXPORT_SYMBOL_GPL(mapring_map_update);
 

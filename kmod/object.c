@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
 #include "internal.h"
 #include "object.h"
@@ -223,8 +224,31 @@ void mapring_obj_show_fdinfo(struct seq_file *m, struct file *file)
 		   type_names[obj->type] : "unknown");
 	seq_printf(m, "mapring_id:\t%u\n", obj->id);
 	seq_printf(m, "mapring_name:\t%s\n", obj->name);
+	if (obj->ops->fill_info) {
+		struct mapring_obj_info info = {};
+
+		obj->ops->fill_info(obj, &info);
+		seq_printf(m, "mapring_memory:\t%llu\n", info.memory);
+		seq_printf(m, "mapring_drops:\t%llu\n", info.drops);
+	}
 	if (obj->ops->show_fdinfo)
 		obj->ops->show_fdinfo(obj, m);
+}
+
+/* The object user space means: by id when non-zero, else by name. */
+static struct mapring_obj *obj_choose(u32 id, const char name[MAPRING_NAME_LEN],
+				      u32 type)
+{
+	int err;
+
+	if (type >= ARRAY_SIZE(type_names))
+		return ERR_PTR(-EINVAL);
+	if (id)
+		return mapring_obj_get_by_id(id, type);
+	err = mapring_obj_name_check(name);
+	if (err)
+		return ERR_PTR(err);
+	return mapring_obj_get_by_name(name, type);
 }
 
 long mapring_ioc_obj_open(void __user *uarg)
@@ -240,17 +264,7 @@ long mapring_ioc_obj_open(void __user *uarg)
 		return err;
 	if (attr.flags)
 		return -EINVAL;
-	if (attr.type >= ARRAY_SIZE(type_names))
-		return -EINVAL;
-
-	if (attr.id) {
-		obj = mapring_obj_get_by_id(attr.id, attr.type);
-	} else {
-		err = mapring_obj_name_check(attr.name);
-		if (err)
-			return err;
-		obj = mapring_obj_get_by_name(attr.name, attr.type);
-	}
+	obj = obj_choose(attr.id, attr.name, attr.type);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 
@@ -258,6 +272,74 @@ long mapring_ioc_obj_open(void __user *uarg)
 	if (fd < 0)
 		mapring_obj_put(obj);
 	return fd;
+}
+
+long mapring_ioc_obj_get_next_id(void __user *uarg)
+{
+	struct mapring_obj_get_next_id attr;
+	struct mapring_obj *obj;
+	unsigned long flags;
+	u32 usize;
+	int err, id;
+
+	err = mapring_uattr_in(&attr, sizeof(attr),
+			       MAPRING_OBJ_GET_NEXT_ID_SIZE_VER0, uarg, &usize);
+	if (err)
+		return err;
+	if (attr.type >= ARRAY_SIZE(type_names))
+		return -EINVAL;
+	if (attr.start_id >= INT_MAX)
+		return -ENOENT;
+
+	id = attr.start_id + 1;
+	spin_lock_irqsave(&mapring_idr_lock, flags);
+	/* skip objects of other types and those already on their way out */
+	while ((obj = idr_get_next(&mapring_idr, &id)) &&
+	       (!type_matches(obj, attr.type) || !refcount_read(&obj->refcnt)))
+		id++;
+	spin_unlock_irqrestore(&mapring_idr_lock, flags);
+	if (!obj)
+		return -ENOENT;
+
+	attr.next_id = id;
+	return mapring_uattr_out(uarg, &attr, sizeof(attr), usize);
+}
+
+long mapring_ioc_obj_info(void __user *uarg)
+{
+	struct mapring_obj_info info;
+	struct mapring_obj *obj;
+	u32 usize;
+	int err;
+
+	err = mapring_uattr_in(&info, sizeof(info), MAPRING_OBJ_INFO_SIZE_VER0,
+			       uarg, &usize);
+	if (err)
+		return err;
+	if (info.flags)
+		return -EINVAL;
+	obj = obj_choose(info.id, info.name, info.type);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+
+	memset(&info, 0, sizeof(info));
+	info.id = obj->id;
+	info.type = obj->type;
+	memcpy(info.name, obj->name, sizeof(info.name));
+	if (obj->ops->fill_info)
+		obj->ops->fill_info(obj, &info);
+	mapring_obj_put(obj);
+	return mapring_uattr_out(uarg, &info, sizeof(info), usize);
+}
+
+size_t mapring_alloc_bytes(const void *p, size_t size)
+{
+	if (!p)
+		return 0;
+	/* kvmalloc() falls back to vmalloc(), which hands out whole pages */
+	if (is_vmalloc_addr(p))
+		return PAGE_ALIGN(size);
+	return kmalloc_size_roundup(size);
 }
 
 int mapring_objects_init(void)

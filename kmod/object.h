@@ -27,6 +27,12 @@ struct mapring_obj_ops {
 	void (*free)(struct mapring_obj *obj);
 	/* type-specific fdinfo lines (optional) */
 	void (*show_fdinfo)(struct mapring_obj *obj, struct seq_file *m);
+	/*
+	 * The type-specific fields of MAPRING_IOC_OBJ_INFO (memory, drops,
+	 * sizes, positions); id, name and type are filled in already. Any
+	 * context but NMI; the caller holds a reference.
+	 */
+	void (*fill_info)(struct mapring_obj *obj, struct mapring_obj_info *info);
 };
 
 struct mapring_obj {
@@ -70,6 +76,11 @@ void mapring_obj_show_fdinfo(struct seq_file *m, struct file *file);
 int mapring_obj_release(struct inode *inode, struct file *file);
 
 long mapring_ioc_obj_open(void __user *uarg);
+long mapring_ioc_obj_get_next_id(void __user *uarg);
+long mapring_ioc_obj_info(void __user *uarg);
+
+/* Bytes a kmalloc() or kvmalloc() of size bytes at p really holds (p may be NULL). */
+size_t mapring_alloc_bytes(const void *p, size_t size);
 
 int mapring_objects_init(void);
 void mapring_objects_exit(void);

@@ -163,6 +163,33 @@ static void ring_show_fdinfo(struct mapring_obj *obj, struct seq_file *m)
 		   mapring_ring_query(ring, MAPRING_RB_WAKEUPS));
 }
 
+/*
+ * The memory a ring holds: the object, the page array (data pages listed
+ * twice) and the pages. Not counted: the page tables of the kernel's vmap,
+ * as BPF's ring buffer does not count them either.
+ */
+static u64 ring_memory(struct mapring_ring *ring)
+{
+	return mapring_alloc_bytes(ring, sizeof(*ring)) +
+	       mapring_alloc_bytes(ring->pages,
+				   ring->nr_map_pages * sizeof(*ring->pages)) +
+	       (u64)ring->nr_pages * PAGE_SIZE;
+}
+
+static void ring_fill_info(struct mapring_obj *obj,
+			   struct mapring_obj_info *info)
+{
+	struct mapring_ring *ring = to_ring(obj);
+
+	info->memory = ring_memory(ring);
+	info->drops = mapring_ring_query(ring, MAPRING_RB_DROPS);
+	info->obj_flags = ring->flags;
+	info->data_size = ring_data_size(ring);
+	info->consumer_pos = mapring_ring_query(ring, MAPRING_RB_CONS_POS);
+	info->producer_pos = mapring_ring_query(ring, MAPRING_RB_PROD_POS);
+	info->pending_pos = mapring_ring_query(ring, MAPRING_RB_PENDING_POS);
+}
+
 static const struct file_operations ring_fops;
 
 static const struct mapring_obj_ops ring_obj_ops = {
@@ -170,6 +197,7 @@ static const struct mapring_obj_ops ring_obj_ops = {
 	.fd_name = "mapring-ring",
 	.free = ring_obj_free,
 	.show_fdinfo = ring_show_fdinfo,
+	.fill_info = ring_fill_info,
 };
 
 /* A new, published ring with one reference, or ERR_PTR. */

@@ -21,7 +21,8 @@ mkdir -p "$out"
 # Only the kernel-side sources; build products in $out survive the sync.
 rsync -aR --delete --include='*/' --include='Kbuild' --include='*.[ch]' \
 	--exclude='*' "$MAPRING_TOP/./Kbuild" "$MAPRING_TOP/./kmod" \
-	"$MAPRING_TOP/./include" "$MAPRING_TOP/./selftests/modules" "$out/"
+	"$MAPRING_TOP/./include" "$MAPRING_TOP/./selftests/modules" \
+	"$MAPRING_TOP/./samples" "$out/"
 
 log=$out/build.log
 if ! make -C "$KDIR" M="$out" "$@" modules >"$log" 2>&1; then

@@ -11,4 +11,6 @@ exec python3 "$MAPRING_TOP/selftests/vm/run-vm.py" --kernel "$kernel" \
 	--bin "$MAPRING_BUILD/host/selftests/guest" \
 	--tools "$MAPRING_BUILD/host/tools/mapringctl" \
 	--tools "$MAPRING_BUILD/host/samples/ring_tail" \
+	--tools "$MAPRING_BUILD/host/samples/sched_snoop" \
+	--tools "$MAPRING_BUILD/host/samples/sched_tail" \
 	"$@" "${tests[@]}"

@@ -49,6 +49,22 @@ MAPRING_API int mapring_dev__info(int dev_fd, struct mapring_info *info);
 MAPRING_API int mapring_obj__open_by_id(__u32 id, __u32 type);
 MAPRING_API int mapring_obj__open_by_name(const char *name, __u32 type);
 
+/*
+ * List objects as libbpf's bpf_map_get_next_id() lists maps: the smallest
+ * id above start_id of a live object of type (MAPRING_OBJ_UNSPEC: any)
+ * goes to *next_id. Returns 0, -ENOENT after the last, or -errno.
+ */
+MAPRING_API int mapring_obj__get_next_id(__u32 start_id, __u32 type,
+					 __u32 *next_id);
+/*
+ * Describe an object without opening it: type, sizes, entries, memory,
+ * drops, ring positions (docs/abi.md). info->size is set by the library.
+ * Returns 0 or -errno: -ENOENT (no such object), -EINVAL (bad name).
+ */
+MAPRING_API int mapring_obj__info_by_id(__u32 id, struct mapring_obj_info *info);
+MAPRING_API int mapring_obj__info_by_name(const char *name,
+					  struct mapring_obj_info *info);
+
 #ifdef __cplusplus
 }
 #endif

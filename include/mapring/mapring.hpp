@@ -4,6 +4,9 @@
 // throw std::system_error carrying the errno the C API returned.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -49,6 +52,16 @@ class Device {
 
   [[nodiscard]] mapring_info info() const;
   [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+
+  // The smallest id above start of a live object of type (UNSPEC: any),
+  // or nullopt after the last: for (auto id = next_id(0); id; id =
+  // next_id(*id)) visits every object.
+  [[nodiscard]] std::optional<std::uint32_t> next_id(
+      std::uint32_t start, std::uint32_t type = MAPRING_OBJ_UNSPEC) const;
+  // Describes an object without opening it; throws std::system_error
+  // (ENOENT: no such object, EINVAL: a bad name).
+  [[nodiscard]] mapring_obj_info object_info(std::uint32_t id) const;
+  [[nodiscard]] mapring_obj_info object_info(std::string_view name) const;
 
  private:
   explicit Device(Fd fd) noexcept : fd_(std::move(fd)) {}

@@ -49,6 +49,43 @@ TEST(Uapi, IoctlNumbers) {
   EXPECT_EQ(_IOC_DIR(MAPRING_IOC_INFO), unsigned(_IOC_READ | _IOC_WRITE));
 }
 
+TEST(Uapi, ObjGetNextIdLayout) {
+  EXPECT_EQ(sizeof(mapring_obj_get_next_id), 16u);
+  EXPECT_EQ(MAPRING_OBJ_GET_NEXT_ID_SIZE_VER0, 16);
+  EXPECT_EQ(offsetof(mapring_obj_get_next_id, start_id), 4u);
+  EXPECT_EQ(offsetof(mapring_obj_get_next_id, next_id), 8u);
+  EXPECT_EQ(offsetof(mapring_obj_get_next_id, type), 12u);
+  EXPECT_EQ(MAPRING_IOC_OBJ_GET_NEXT_ID, 0xC004BE02u);
+}
+
+TEST(Uapi, ObjInfoLayout) {
+  EXPECT_EQ(sizeof(mapring_obj_info), 120u);
+  EXPECT_EQ(MAPRING_OBJ_INFO_SIZE_VER0, 120);
+  EXPECT_EQ(offsetof(mapring_obj_info, id), 4u);
+  EXPECT_EQ(offsetof(mapring_obj_info, name), 8u);
+  EXPECT_EQ(offsetof(mapring_obj_info, type), 40u);
+  EXPECT_EQ(offsetof(mapring_obj_info, flags), 44u);
+  EXPECT_EQ(offsetof(mapring_obj_info, memory), 48u);
+  EXPECT_EQ(offsetof(mapring_obj_info, drops), 56u);
+  EXPECT_EQ(offsetof(mapring_obj_info, obj_flags), 64u);
+  EXPECT_EQ(offsetof(mapring_obj_info, key_size), 68u);
+  EXPECT_EQ(offsetof(mapring_obj_info, value_size), 72u);
+  EXPECT_EQ(offsetof(mapring_obj_info, max_entries), 76u);
+  EXPECT_EQ(offsetof(mapring_obj_info, entries), 80u);
+  EXPECT_EQ(offsetof(mapring_obj_info, nr_possible_cpus), 84u);
+  EXPECT_EQ(offsetof(mapring_obj_info, data_size), 88u);
+  EXPECT_EQ(offsetof(mapring_obj_info, consumer_pos), 96u);
+  EXPECT_EQ(offsetof(mapring_obj_info, producer_pos), 104u);
+  EXPECT_EQ(offsetof(mapring_obj_info, pending_pos), 112u);
+  EXPECT_EQ(MAPRING_IOC_OBJ_INFO, 0xC004BE03u);
+}
+
+TEST(Uapi, ObjectFeatureBits) {
+  EXPECT_EQ(MAPRING_FEAT_OBJ_INFO, 1ull << 24);
+  EXPECT_EQ(MAPRING_FEATURES_OBJECTS, 0x1000000ull);
+  EXPECT_EQ(MAPRING_FEATURES_ALL, 0x1007f0full);
+}
+
 TEST(Uapi, Version) { EXPECT_EQ(MAPRING_ABI_VERSION, 1); }
 
 }  // namespace

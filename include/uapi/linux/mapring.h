@@ -30,9 +30,12 @@
 
 /*
  * Feature bits reported by MAPRING_IOC_INFO: bits 0-7 rings, 8-23 maps,
- * 24-63 reserved. MAPRING_FEATURES_ALL is every bit this header defines.
+ * 24-31 objects in general, 32-63 reserved. MAPRING_FEATURES_ALL is every
+ * bit this header defines.
  */
-#define MAPRING_FEATURES_ALL	(MAPRING_FEATURES_RINGS | MAPRING_FEATURES_MAPS)
+#define MAPRING_FEATURES_ALL	(MAPRING_FEATURES_RINGS | \
+				 MAPRING_FEATURES_MAPS | \
+				 MAPRING_FEATURES_OBJECTS)
 
 /*
  * ioctl numbers. The encoded argument is the leading "__u32 size" of the
@@ -91,6 +94,58 @@ struct mapring_obj_open {
 };
 
 #define MAPRING_OBJ_OPEN_SIZE_VER0	48
+
+/*
+ * Introspection: list every live object and describe one without opening
+ * it, as bpftool does with BPF_MAP_GET_NEXT_ID and BPF_OBJ_GET_INFO_BY_FD.
+ */
+#define MAPRING_FEAT_OBJ_INFO		(1ULL << 24) /* GET_NEXT_ID, OBJ_INFO */
+#define MAPRING_FEATURES_OBJECTS	MAPRING_FEAT_OBJ_INFO
+
+/*
+ * The smallest id above start_id of a live object of the given type
+ * (MAPRING_OBJ_UNSPEC: any) goes to next_id; -ENOENT when there is none.
+ * Start with start_id 0, continue with the id returned.
+ */
+#define MAPRING_IOC_OBJ_GET_NEXT_ID	MAPRING_IOC(0x02)
+
+struct mapring_obj_get_next_id {
+	__u32 size;
+	__u32 start_id;		/* in */
+	__u32 next_id;		/* out */
+	__u32 type;		/* in: enum mapring_obj_type, or MAPRING_OBJ_UNSPEC */
+};
+
+#define MAPRING_OBJ_GET_NEXT_ID_SIZE_VER0	16
+
+/*
+ * Describe a live object chosen by id (when non-zero) or by name, as
+ * MAPRING_IOC_OBJ_OPEN chooses, without opening it. A momentary snapshot;
+ * fields that do not apply to the object's type are 0.
+ */
+#define MAPRING_IOC_OBJ_INFO	MAPRING_IOC(0x03)
+
+struct mapring_obj_info {
+	__u32 size;
+	__u32 id;			/* in: by id when non-zero; out */
+	char name[MAPRING_NAME_LEN];	/* in: else by name; out */
+	__u32 type;			/* in: required type or UNSPEC; out */
+	__u32 flags;			/* in: must be 0; out: 0 */
+	__u64 memory;			/* out: bytes the object holds */
+	__u64 drops;			/* out: lost ring records, map updates */
+	__u32 obj_flags;		/* out: MAPRING_RING_F_* or map_flags */
+	__u32 key_size;			/* out: maps */
+	__u32 value_size;		/* out: maps, one CPU's value */
+	__u32 max_entries;		/* out: maps */
+	__u32 entries;			/* out: maps, elements present now */
+	__u32 nr_possible_cpus;		/* out: maps, values per element */
+	__u64 data_size;		/* out: rings */
+	__u64 consumer_pos;		/* out: rings */
+	__u64 producer_pos;		/* out: rings */
+	__u64 pending_pos;		/* out: rings */
+};
+
+#define MAPRING_OBJ_INFO_SIZE_VER0	120
 
 /* ---- Rings (ioctl numbers 0x10-0x2f) ---------------------------------- */
 
