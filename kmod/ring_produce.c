@@ -106,15 +106,28 @@ static u64 ring_advance_pending(struct mapring_ring *ring, u64 pend, u64 pos)
 static void *ring_reserve(struct mapring_ring *ring, u64 size)
 {
 	struct mapring_rb_kproducer *prod = ring->prod;
-	u64 cons, pos, pend, new_pos;
+	u64 cons, pos, old_pend, pend, new_pos, len;
 	struct mapring_rb_hdr *hdr;
 	unsigned long irqflags;
 
 	if (ring_too_large(ring, size))
 		return ERR_PTR(-E2BIG);
+	len = ring_rec_len(size);
 
 	/* outside the lock, as BPF: the cache miss is not spent holding it */
 	cons = ring_load_cons(ring);
+
+	/*
+	 * A ring the consumer has not freed room in fails here, without the
+	 * lock: producer_pos only grows, so a stale value can only let this
+	 * test pass, and the test under the lock uses the same cons. Producers
+	 * of a full ring do not queue on its lock (BPF's do), and a reserve
+	 * from NMI finding it full is counted as full, not busy.
+	 */
+	if (unlikely(READ_ONCE(prod->producer_pos) + len - cons > ring->mask)) {
+		atomic64_inc(&prod->drops_full);
+		return ERR_PTR(-EAGAIN);
+	}
 
 	if (in_nmi()) {
 		if (!raw_spin_trylock_irqsave(&ring->lock, irqflags)) {
@@ -126,9 +139,12 @@ static void *ring_reserve(struct mapring_ring *ring, u64 size)
 	}
 
 	pos = prod->producer_pos;
-	pend = ring_advance_pending(ring, prod->pending_pos, pos);
-	WRITE_ONCE(prod->pending_pos, pend);
-	new_pos = pos + ring_rec_len(size);
+	old_pend = prod->pending_pos;
+	pend = ring_advance_pending(ring, old_pend, pos);
+	/* user space reads the producer page: write its line only to change it */
+	if (pend != old_pend)
+		WRITE_ONCE(prod->pending_pos, pend);
+	new_pos = pos + len;
 
 	/*
 	 * Room means: no further than data_size - 1 ahead of the consumer
