@@ -94,7 +94,7 @@ static struct mr_hash *to_hash(struct mapring_map *map)
 	return container_of(map, struct mr_hash, map);
 }
 
-static u32 key_hash(struct mr_hash *h, const void *key)
+static __always_inline u32 key_hash(struct mr_hash *h, const void *key)
 {
 	u32 len = h->map.key_size;
 
@@ -120,16 +120,42 @@ static raw_spinlock_t *lock_of(struct mr_hash *h, struct mr_bucket *b)
 	return h->lru ? &h->lru_lock : &b->lock;
 }
 
-/* Walk one bucket; lock held, or RCU with the restart check of the caller. */
-static struct mr_elem *find_in(struct mr_hash *h, struct hlist_nulls_head *head,
-			       u32 hash, const void *key,
-			       struct hlist_nulls_node **end)
+/* Most keys are 4 or 8 bytes: compare those without a call to memcmp(). */
+static inline bool key_equal(const void *a, const void *b, u32 size)
+{
+	switch (size) {
+	case 4: {
+		u32 x, y;
+
+		memcpy(&x, a, 4);	/* one load each: the key may be unaligned */
+		memcpy(&y, b, 4);
+		return x == y;
+	}
+	case 8: {
+		u64 x, y;
+
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		return x == y;
+	}
+	default:
+		return !memcmp(a, b, size);
+	}
+}
+
+/*
+ * Walk one bucket; lock held, or RCU with the restart check of the caller.
+ * Inlined, as key_hash(): a lookup is the hot path of every counter.
+ */
+static __always_inline struct mr_elem *
+find_in(struct mr_hash *h, struct hlist_nulls_head *head, u32 hash,
+	const void *key, struct hlist_nulls_node **end)
 {
 	struct hlist_nulls_node *n;
 	struct mr_elem *l;
 
 	hlist_nulls_for_each_entry_rcu(l, n, head, node)
-		if (l->hash == hash && !memcmp(l->key, key, h->map.key_size))
+		if (l->hash == hash && key_equal(l->key, key, h->map.key_size))
 			return l;
 	*end = n;
 	return NULL;
