@@ -174,6 +174,13 @@ static void ring_wake(struct mapring_ring *ring)
 	irq_work_queue(&ring->wake_work);
 }
 
+static void ring_arm_timer(struct mapring_ring *ring)
+{
+	hrtimer_start(&ring->batch_timer,
+		      ns_to_ktime((u64)ring->wakeup_usecs * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_SOFT);
+}
+
 /*
  * Batched wake-ups: wake when this commit brings the bytes from
  * consumer_pos to the end of the record to wakeup_bytes or more (it is the
@@ -191,7 +198,17 @@ static void ring_notify_batched(struct mapring_ring *ring, u64 start, u64 end)
 		return;
 	}
 	/* fully ordered: a commit that finds it set is seen by the timer */
-	if (!test_and_set_bit(MAPRING_RB_TIMER_ARMED, &ring->batch_state))
+	if (test_and_set_bit(MAPRING_RB_TIMER_ARMED, &ring->batch_state))
+		return;
+	/*
+	 * With interrupts on we hold no lock hrtimer_start() could need (its
+	 * base lock, the runqueue's: all are taken with interrupts off), so
+	 * start the timer here, without the self-interrupt irq_work costs.
+	 * Interrupts off (hardirq, NMI, inside such locks): through irq_work.
+	 */
+	if (!irqs_disabled())
+		ring_arm_timer(ring);
+	else
 		irq_work_queue(&ring->arm_work);
 }
 
@@ -250,12 +267,7 @@ static void ring_wake_fn(struct irq_work *work)
 
 static void ring_arm_fn(struct irq_work *work)
 {
-	struct mapring_ring *ring = container_of(work, struct mapring_ring,
-						 arm_work);
-
-	hrtimer_start(&ring->batch_timer,
-		      ns_to_ktime((u64)ring->wakeup_usecs * NSEC_PER_USEC),
-		      HRTIMER_MODE_REL_SOFT);
+	ring_arm_timer(container_of(work, struct mapring_ring, arm_work));
 }
 
 /* Softirq context. Commits after the clear arm the timer again. */
