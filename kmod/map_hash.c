@@ -61,12 +61,15 @@ struct mr_bucket {
 
 struct mr_elem {
 	struct hlist_nulls_node node;
-	struct list_head lru_node;		/* LRU: recency order */
+	/* an LRU map is always preallocated: never both */
+	union {
+		struct list_head lru_node;	/* LRU: recency order */
+		struct rcu_head rcu;		/* NO_PREALLOC free */
+	};
 	union {
 		struct mr_elem *free_next;	/* on the freelist */
 		struct mr_elem *batch_next;	/* deleted by a batch */
 	};
-	struct rcu_head rcu;			/* NO_PREALLOC free */
 	void __percpu *pptr;
 	u32 hash;
 	u8 ref;					/* LRU: used since last scan */
