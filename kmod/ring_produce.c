@@ -171,7 +171,17 @@ static void *ring_reserve(struct mapring_ring *ring, u64 size)
 static void ring_wake(struct mapring_ring *ring)
 {
 	atomic64_inc(&ring->wakeups);
-	irq_work_queue(&ring->wake_work);
+	/*
+	 * A committer that could sleep holds nothing wake_up_all() needs:
+	 * wake directly, without irq_work's self-interrupt. Anywhere else
+	 * (hardirq, NMI, interrupts or preemption off, inside the scheduler,
+	 * under a lock, or PREEMPT_RT where the waitqueue lock sleeps) defer
+	 * to irq_work, as BPF always does.
+	 */
+	if (preemptible())
+		wake_up_all(&ring->waitq);
+	else
+		irq_work_queue(&ring->wake_work);
 }
 
 static void ring_arm_timer(struct mapring_ring *ring)
@@ -197,8 +207,15 @@ static void ring_notify_batched(struct mapring_ring *ring, u64 start, u64 end)
 		ring_wake(ring);
 		return;
 	}
-	/* fully ordered: a commit that finds it set is seen by the timer */
-	if (test_and_set_bit(MAPRING_RB_TIMER_ARMED, &ring->batch_state))
+	/*
+	 * Commit's xchg and the timer's test_and_clear_bit() are full
+	 * barriers, and the timer reads producer_pos after clearing: either
+	 * this load sees the bit clear, or the timer sees this record. So a
+	 * plain load first (most commits find the timer armed), and an atomic
+	 * only to claim the arming.
+	 */
+	if (test_bit(MAPRING_RB_TIMER_ARMED, &ring->batch_state) ||
+	    test_and_set_bit(MAPRING_RB_TIMER_ARMED, &ring->batch_state))
 		return;
 	/*
 	 * With interrupts on we hold no lock hrtimer_start() could need (its
