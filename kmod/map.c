@@ -72,7 +72,10 @@ void mapring_map_copy_out(struct mapring_map *map, void __percpu *pptr,
 		return;
 	}
 	/* packed by possible-CPU ordinal, whatever holes the mask has */
-	for_each_possible_cpu(cpu) {
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		/* the mask tested inline: for_each_possible_cpu() calls per CPU */
+		if (!cpu_possible(cpu))
+			continue;
 		words_out(value + off, per_cpu_ptr(pptr, cpu), map->elem_size);
 		off += map->elem_size;
 	}
@@ -158,6 +161,19 @@ void mapring_map_reduce(void __percpu *pptr, const u32 *offs, u32 nr,
 			acc = sign ? (u64)S64_MIN : 0;
 		else
 			acc = 0;
+		if (op == MAPRING_AGG_SUM && !reset) {
+			/*
+			 * The common case, free of per-CPU branches and calls
+			 * (for_each_possible_cpu() calls find_next_bit() per
+			 * CPU): the mask is tested inline.
+			 */
+			for (cpu = 0; cpu < nr_cpu_ids; cpu++)
+				if (cpu_possible(cpu))
+					acc += READ_ONCE(*(u64 *)(per_cpu_ptr(pptr, cpu) +
+								 off));
+			res[f] = acc;
+			continue;
+		}
 		for_each_possible_cpu(cpu) {
 			void *p = per_cpu_ptr(pptr, cpu) + off;
 
