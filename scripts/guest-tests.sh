@@ -11,4 +11,5 @@ exec python3 "$MAPRING_TOP/selftests/vm/run-vm.py" --kernel "$kernel" \
 	--bin "$MAPRING_BUILD/host/selftests/guest" \
 	--tools "$MAPRING_BUILD/host/tools/mapringctl" \
 	--tools "$MAPRING_BUILD/host/samples/ring_tail" \
-	"$@" "${tests[@]}"
+	--tools "$MAPRING_BUILD/host/bench/mrbench" \
+	"$@" "${tests[@]}" 'bench_smoke=mrbench --quick all >/dev/null'
