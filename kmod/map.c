@@ -161,19 +161,6 @@ void mapring_map_reduce(void __percpu *pptr, const u32 *offs, u32 nr,
 			acc = sign ? (u64)S64_MIN : 0;
 		else
 			acc = 0;
-		if (op == MAPRING_AGG_SUM && !reset) {
-			/*
-			 * The common case, free of per-CPU branches and calls
-			 * (for_each_possible_cpu() calls find_next_bit() per
-			 * CPU): the mask is tested inline.
-			 */
-			for (cpu = 0; cpu < nr_cpu_ids; cpu++)
-				if (cpu_possible(cpu))
-					acc += READ_ONCE(*(u64 *)(per_cpu_ptr(pptr, cpu) +
-								 off));
-			res[f] = acc;
-			continue;
-		}
 		for_each_possible_cpu(cpu) {
 			void *p = per_cpu_ptr(pptr, cpu) + off;
 
@@ -660,28 +647,60 @@ static long map_batch_cmd(struct mapring_map *map, unsigned int cmd,
 #define AGG_CHUNK	256
 
 /*
- * Reduce n keys at kbuf into res, nr results a key. Returns the keys done:
- * all, or those before the first absent one (*err = -ENOENT).
+ * Sum nr fields of n elements CPU by CPU: each CPU's values of the
+ * elements sit together in that CPU's per-CPU unit, so this visits each
+ * unit once per chunk, where element by element it would visit every unit
+ * for every element (every value on another page, for every key).
+ */
+static void agg_sum_by_cpu(void __percpu **pptrs, u32 n, const u32 *offs,
+			   u32 nr, u64 *res)
+{
+	u32 i, f;
+	void *p;
+	int cpu;
+
+	memset(res, 0, (size_t)n * nr * sizeof(*res));
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		if (!cpu_possible(cpu))
+			continue;
+		for (i = 0; i < n; i++) {
+			p = per_cpu_ptr(pptrs[i], cpu);
+			for (f = 0; f < nr; f++)
+				res[(size_t)i * nr + f] +=
+					READ_ONCE(*(u64 *)(p + (offs ? offs[f] :
+								f * 8)));
+		}
+	}
+}
+
+/*
+ * Reduce n keys at kbuf into res, nr results a key (pptrs: room for n
+ * element pointers). Returns the keys done: all, or those before the first
+ * absent one (*err = -ENOENT).
  */
 static u32 agg_reduce_chunk(struct mapring_map *map, const void *kbuf, u32 n,
 			    const struct mapring_map_aggregate *attr,
-			    const u32 *offs, u32 nr, bool reset, u64 *res,
-			    int *err)
+			    const u32 *offs, u32 nr, bool reset,
+			    void __percpu **pptrs, u64 *res, int *err)
 {
-	void __percpu *pptr;
 	u32 i;
 
 	rcu_read_lock();
 	for (i = 0; i < n; i++) {
-		pptr = map->ops->lookup(map, kbuf + (size_t)i * map->key_size,
-					false);
-		if (!pptr) {
+		pptrs[i] = map->ops->lookup(map, kbuf + (size_t)i * map->key_size,
+					    false);
+		if (!pptrs[i]) {
 			*err = -ENOENT;
 			break;
 		}
-		mapring_map_reduce(pptr, offs, nr, attr->op,
-				   attr->flags & MAPRING_AGG_F_SIGNED, reset,
-				   res + (size_t)i * nr);
+	}
+	if (attr->op == MAPRING_AGG_SUM && !reset) {
+		agg_sum_by_cpu(pptrs, i, offs, nr, res);
+	} else {
+		for (n = 0; n < i; n++)
+			mapring_map_reduce(pptrs[n], offs, nr, attr->op,
+					   attr->flags & MAPRING_AGG_F_SIGNED,
+					   reset, res + (size_t)n * nr);
 	}
 	rcu_read_unlock();
 	return i;
@@ -696,6 +715,7 @@ static long map_aggregate(struct mapring_map *map, void __user *uarg,
 	u32 words = map->elem_size / 8;
 	u32 usize, nr, i, n, chunk, done = 0, *offs = NULL;
 	size_t rbytes, left;
+	void __percpu **pptrs = NULL;
 	void *kbuf = NULL;
 	u64 *res = NULL;
 	int err;
@@ -739,9 +759,10 @@ static long map_aggregate(struct mapring_map *map, void __user *uarg,
 	err = -ENOMEM;
 	chunk = min_t(u32, attr.count, AGG_CHUNK);
 	kbuf = kvmalloc_array(chunk, map->key_size, GFP_USER | __GFP_NOWARN);
+	pptrs = kvmalloc_array(chunk, sizeof(*pptrs), GFP_USER | __GFP_NOWARN);
 	res = kvmalloc_array((size_t)chunk * nr, sizeof(*res),
 			     GFP_USER | __GFP_NOWARN);
-	if (!kbuf || !res)
+	if (!kbuf || !pptrs || !res)
 		goto out;
 
 	/*
@@ -772,8 +793,8 @@ static long map_aggregate(struct mapring_map *map, void __user *uarg,
 			}
 		}
 		/* an absent key comes before any fault after it */
-		i = agg_reduce_chunk(map, kbuf, n, &attr, offs, nr, reset, res,
-				     &err);
+		i = agg_reduce_chunk(map, kbuf, n, &attr, offs, nr, reset,
+				     pptrs, res, &err);
 		left = copy_to_user(uout, res, (size_t)i * rbytes);
 		if (left) {
 			i -= DIV_ROUND_UP(left, rbytes);
@@ -788,6 +809,7 @@ static long map_aggregate(struct mapring_map *map, void __user *uarg,
 		err = -EFAULT;
 out:
 	kvfree(res);
+	kvfree(pptrs);
 	kvfree(kbuf);
 	kfree(offs);
 	return err;
