@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -258,15 +259,32 @@ long long meminfo(const std::string& field) {
   die("no " + field + " in /proc/meminfo");
 }
 
+// Free memory, in bytes: MemFree plus the pages the per-CPU page lists hold
+// (/proc/zoneinfo, "count:"), which MemFree leaves out and the next
+// allocations take first; on a 1 GiB guest they hold tens of MiB.
+long long free_bytes() {
+  long long bytes = meminfo("MemFree");
+  std::ifstream f("/proc/zoneinfo");
+  std::string word;
+  while (f >> word) {
+    if (word == "count:") {
+      long long pages = 0;
+      f >> pages;
+      bytes += pages * static_cast<long long>(page_size());
+    }
+  }
+  return bytes;
+}
+
 }  // namespace
 
-// Memory a full map takes, per entry: what left MemFree while it was created
-// and filled (the per-CPU part, from Percpu, beside it). Freed memory is
-// kept by the allocators (per-CPU chunks, slabs) and a later map would
-// reuse it unseen, so this case runs first in its VM boot and keeps every
-// map it made until it is done: each map gets fresh memory. Memory cgroups
-// would be finer but cannot compare: BPF on 6.1 charges the per-CPU values
-// to the root cgroup (the map's cgroup is set after they are allocated).
+// Memory a full map takes, per entry: what left free memory while it was
+// created and filled (the per-CPU part, from Percpu, beside it). Freed memory
+// is kept by the allocators (per-CPU chunks, slabs) and a later map would reuse
+// it unseen, so this case runs first in its VM boot and keeps every map it made
+// until it is done: each map gets fresh memory. Memory cgroups would be finer
+// but cannot compare: BPF on 6.1 charges the per-CPU values to the root cgroup
+// (the map's cgroup is set after they are allocated).
 void map_memory(const Options& o) {
   const auto ncpu = static_cast<std::size_t>(possible_cpus());
   // About 48 MiB a map, so that what the allocators hold back (per-CPU page
@@ -277,11 +295,18 @@ void map_memory(const Options& o) {
                     static_cast<std::uint32_t>((48u << 20) / (8 * ncpu + 64)));
   std::vector<std::uint64_t> v(ncpu, 1);
   std::vector<int> fds;
+  // Just after boot the kernel still frees memory of its own: wait until
+  // free memory holds still (within 64 KiB over 200 ms), at most 5 s.
+  for (int i = 0; i < 25; i++) {
+    long long a = free_bytes();
+    sleep_ns(200'000'000);
+    if (std::llabs(free_bytes() - a) < (64 << 10)) break;
+  }
   for (const char* type : {"array", "hash"}) {
     bool hash = std::string_view(type) == "hash";
     for (int side = 0; side < 2; side++) {
       sleep_ns(100'000'000);
-      long long free0 = meminfo("MemFree"), pcpu0 = meminfo("Percpu");
+      long long free0 = free_bytes(), pcpu0 = meminfo("Percpu");
       int fd = side ? mapring_map__create(hash ? MAPRING_OBJ_PERCPU_HASH
                                                : MAPRING_OBJ_PERCPU_ARRAY,
                                           nullptr, 4, 8, entries, nullptr)
@@ -294,7 +319,7 @@ void map_memory(const Options& o) {
         check(side ? mapring_map_update_elem(fd, &k, v.data(), 0)
                    : bpf_map_update_elem(fd, &k, v.data(), 0),
               "fill map");
-      long long free1 = meminfo("MemFree"), pcpu1 = meminfo("Percpu");
+      long long free1 = free_bytes(), pcpu1 = meminfo("Percpu");
       Result("map_memory")
           .set("peer", side ? "mapring" : "bpf")
           .set("type", type)
