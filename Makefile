@@ -5,6 +5,8 @@
 #   make check        static checks, host tests, VM runner self-test and the
 #                     guest tests on every kernel in KERNELS
 #   make demo         boot the test VM, load the module and show it working
+#   make bench        mapring against the BPF peers in the test VM: prints
+#                     the ratios, writes build/bench/ and docs/performance.md
 #   make KDIR=<dir>   build the modules in place against a kernel build tree
 #                     (a real machine: KDIR=/lib/modules/$(uname -r)/build)
 #
@@ -41,8 +43,11 @@ check:
 demo: all
 	@scripts/demo.sh $(firstword $(KERNELS))
 
+bench:
+	@scripts/bench.sh $(firstword $(KERNELS))
+
 clean:
 	rm -rf build
 
-.PHONY: all deps user kmod check demo clean
+.PHONY: all deps user kmod check demo bench clean
 endif

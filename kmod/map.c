@@ -72,7 +72,10 @@ void mapring_map_copy_out(struct mapring_map *map, void __percpu *pptr,
 		return;
 	}
 	/* packed by possible-CPU ordinal, whatever holes the mask has */
-	for_each_possible_cpu(cpu) {
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		/* the mask tested inline: for_each_possible_cpu() calls per CPU */
+		if (!cpu_possible(cpu))
+			continue;
 		words_out(value + off, per_cpu_ptr(pptr, cpu), map->elem_size);
 		off += map->elem_size;
 	}
@@ -134,6 +137,9 @@ int mapring_map_check_flags(u64 flags, u64 allowed)
 }
 
 #define LOOKUP_FLAGS	(MAPRING_F_LOCK | MAPRING_F_CPU)
+/* Keys and values a lookup copies through its stack frame, in bytes. */
+#define LOOKUP_STACK_KEY	64
+#define LOOKUP_STACK_VALUE	256
 #define UPDATE_FLAGS	(MAPRING_NOEXIST | MAPRING_EXIST | MAPRING_F_LOCK | \
 			 MAPRING_F_CPU | MAPRING_F_ALL_CPUS)
 #define BATCH_UPDATE_FLAGS (MAPRING_F_LOCK | MAPRING_F_CPU | MAPRING_F_ALL_CPUS)
@@ -326,6 +332,8 @@ static int map_lookup(struct mapring_map *map, struct mapring_map_elem *attr,
 		      bool delete)
 {
 	u64 allowed = delete ? MAPRING_F_LOCK : LOOKUP_FLAGS;
+	/* small keys and values (most) go through the stack, not kvmalloc */
+	u64 key_buf[LOOKUP_STACK_KEY / 8], value_buf[LOOKUP_STACK_VALUE / 8];
 	void *key, *value;
 	u32 vsize;
 	int err;
@@ -340,11 +348,19 @@ static int map_lookup(struct mapring_map *map, struct mapring_map_elem *attr,
 	if (err)
 		return err;
 
-	key = copy_key(map, attr->key);
-	if (IS_ERR(key))
-		return PTR_ERR(key);
+	if (map->key_size <= sizeof(key_buf)) {
+		key = key_buf;
+		if (copy_from_user(key, u64_to_user_ptr(attr->key),
+				   map->key_size))
+			return -EFAULT;
+	} else {
+		key = copy_key(map, attr->key);
+		if (IS_ERR(key))
+			return PTR_ERR(key);
+	}
 	vsize = mapring_map_value_bytes(map, attr->flags);
-	value = kvmalloc(vsize, GFP_USER | __GFP_NOWARN);
+	value = vsize <= sizeof(value_buf) ? value_buf :
+		kvmalloc(vsize, GFP_USER | __GFP_NOWARN);
 	err = -ENOMEM;
 	if (!value)
 		goto out_key;
@@ -357,9 +373,11 @@ static int map_lookup(struct mapring_map *map, struct mapring_map_elem *attr,
 		err = -MAPRING_ENOTSUPP;
 	if (!err && copy_to_user(u64_to_user_ptr(attr->value), value, vsize))
 		err = -EFAULT;
-	kvfree(value);
+	if (value != value_buf)
+		kvfree(value);
 out_key:
-	kvfree(key);
+	if (key != key_buf)
+		kvfree(key);
 	return err;
 }
 
@@ -642,15 +660,80 @@ static long map_batch_cmd(struct mapring_map *map, unsigned int cmd,
 
 /* ---- aggregate, read and reset ------------------------------------------ */
 
+/* Keys a reduce command copies in, and results it copies out, at a time. */
+#define AGG_CHUNK	256
+
+/*
+ * Sum nr fields of n elements CPU by CPU: each CPU's values of the
+ * elements sit together in that CPU's per-CPU unit, so this visits each
+ * unit once per chunk, where element by element it would visit every unit
+ * for every element (every value on another page, for every key).
+ */
+static void agg_sum_by_cpu(void __percpu **pptrs, u32 n, const u32 *offs,
+			   u32 nr, u64 *res)
+{
+	u32 i, f;
+	void *p;
+	int cpu;
+
+	memset(res, 0, (size_t)n * nr * sizeof(*res));
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		if (!cpu_possible(cpu))
+			continue;
+		for (i = 0; i < n; i++) {
+			p = per_cpu_ptr(pptrs[i], cpu);
+			for (f = 0; f < nr; f++)
+				res[(size_t)i * nr + f] +=
+					READ_ONCE(*(u64 *)(p + (offs ? offs[f] :
+								f * 8)));
+		}
+	}
+}
+
+/*
+ * Reduce n keys at kbuf into res, nr results a key (pptrs: room for n
+ * element pointers). Returns the keys done: all, or those before the first
+ * absent one (*err = -ENOENT).
+ */
+static u32 agg_reduce_chunk(struct mapring_map *map, const void *kbuf, u32 n,
+			    const struct mapring_map_aggregate *attr,
+			    const u32 *offs, u32 nr, bool reset,
+			    void __percpu **pptrs, u64 *res, int *err)
+{
+	u32 i;
+
+	rcu_read_lock();
+	for (i = 0; i < n; i++) {
+		pptrs[i] = map->ops->lookup(map, kbuf + (size_t)i * map->key_size,
+					    false);
+		if (!pptrs[i]) {
+			*err = -ENOENT;
+			break;
+		}
+	}
+	if (attr->op == MAPRING_AGG_SUM && !reset) {
+		agg_sum_by_cpu(pptrs, i, offs, nr, res);
+	} else {
+		for (n = 0; n < i; n++)
+			mapring_map_reduce(pptrs[n], offs, nr, attr->op,
+					   attr->flags & MAPRING_AGG_F_SIGNED,
+					   reset, res + (size_t)n * nr);
+	}
+	rcu_read_unlock();
+	return i;
+}
+
 static long map_aggregate(struct mapring_map *map, void __user *uarg,
 			  bool reset)
 {
 	struct mapring_map_aggregate __user *uattr = uarg;
 	struct mapring_map_aggregate attr;
-	void __user *ukeys, *ures;
+	void __user *ukeys, *ures, *uout;
 	u32 words = map->elem_size / 8;
-	u32 usize, nr, i, *offs = NULL;
-	void *key = NULL;
+	u32 usize, nr, i, n, chunk, done = 0, *offs = NULL;
+	size_t rbytes, left;
+	void __percpu **pptrs = NULL;
+	void *kbuf = NULL;
 	u64 *res = NULL;
 	int err;
 
@@ -691,42 +774,60 @@ static long map_aggregate(struct mapring_map *map, void __user *uarg,
 		goto out;
 
 	err = -ENOMEM;
-	key = kvmalloc(map->key_size, GFP_USER | __GFP_NOWARN);
-	res = kvmalloc_array(nr, sizeof(*res), GFP_USER | __GFP_NOWARN);
-	if (!key || !res)
+	chunk = min_t(u32, attr.count, AGG_CHUNK);
+	kbuf = kvmalloc_array(chunk, map->key_size, GFP_USER | __GFP_NOWARN);
+	pptrs = kvmalloc_array(chunk, sizeof(*pptrs), GFP_USER | __GFP_NOWARN);
+	res = kvmalloc_array((size_t)chunk * nr, sizeof(*res),
+			     GFP_USER | __GFP_NOWARN);
+	if (!kbuf || !pptrs || !res)
 		goto out;
 
+	/*
+	 * A chunk of keys in, a chunk of results out: two user copies per
+	 * chunk, not per key. Keys are still done in order and a fault stops
+	 * at the key it hits, so count means what it did key by key.
+	 */
+	err = 0;
+	rbytes = nr * sizeof(*res);
 	ukeys = u64_to_user_ptr(attr.keys);
 	ures = u64_to_user_ptr(attr.results);
-	for (i = 0; i < attr.count; i++) {
-		void __percpu *pptr;
-
-		err = -EFAULT;
-		if (copy_from_user(key, ukeys + (size_t)i * map->key_size,
-				   map->key_size))
+	while (done < attr.count) {
+		n = min(attr.count - done, chunk);
+		left = copy_from_user(kbuf, ukeys + (size_t)done * map->key_size,
+				      (size_t)n * map->key_size);
+		if (left) {
+			n -= DIV_ROUND_UP(left, map->key_size);
+			err = -EFAULT;
+		}
+		uout = ures + (size_t)done * rbytes;
+		/* reset clears what it could not report: find out first */
+		if (reset && n) {
+			memset(res, 0, (size_t)n * rbytes);
+			left = copy_to_user(uout, res, (size_t)n * rbytes);
+			if (left) {
+				n -= DIV_ROUND_UP(left, rbytes);
+				err = -EFAULT;
+			}
+		}
+		/* an absent key comes before any fault after it */
+		i = agg_reduce_chunk(map, kbuf, n, &attr, offs, nr, reset,
+				     pptrs, res, &err);
+		left = copy_to_user(uout, res, (size_t)i * rbytes);
+		if (left) {
+			i -= DIV_ROUND_UP(left, rbytes);
+			err = -EFAULT;
+		}
+		done += i;
+		if (err)
 			break;
-		rcu_read_lock();
-		pptr = map->ops->lookup(map, key, false);
-		if (pptr)
-			mapring_map_reduce(pptr, offs, nr, attr.op,
-					   attr.flags & MAPRING_AGG_F_SIGNED,
-					   reset, res);
-		rcu_read_unlock();
-		err = -ENOENT;
-		if (!pptr)
-			break;
-		err = -EFAULT;
-		if (copy_to_user(ures + (size_t)i * nr * sizeof(*res), res,
-				 nr * sizeof(*res)))
-			break;
-		err = 0;
 		cond_resched();
 	}
-	if (put_user(i, &uattr->count))
+	if (put_user(done, &uattr->count))
 		err = -EFAULT;
 out:
 	kvfree(res);
-	kvfree(key);
+	kvfree(pptrs);
+	kvfree(kbuf);
 	kfree(offs);
 	return err;
 }

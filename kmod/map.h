@@ -7,6 +7,7 @@
 #ifndef _MAPRING_MAP_H
 #define _MAPRING_MAP_H
 
+#include <linux/nospec.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 
@@ -76,6 +77,26 @@ struct mapring_map {
 static inline struct mapring_map *to_map(struct mapring_obj *obj)
 {
 	return container_of(obj, struct mapring_map, obj);
+}
+
+/*
+ * The per-CPU array (map_array.c), here so that the kernel API's add can
+ * index it without a call: it is the hot path of every counter.
+ */
+struct mr_array {
+	struct mapring_map map;
+	void __percpu **pptrs;		/* max_entries per-CPU areas */
+};
+
+/* The per-CPU area of index idx, or NULL; no RCU: it lives with the map. */
+static inline void __percpu *mapring_array_elem(struct mapring_map *map,
+						u32 idx)
+{
+	if (idx >= map->max_entries)
+		return NULL;
+	/* the index comes from user space or a caller: no speculation past */
+	return container_of(map, struct mr_array, map)->pptrs
+		[array_index_nospec(idx, map->max_entries)];
 }
 
 /* Bytes of a value as user space passes it, for these element flags. */

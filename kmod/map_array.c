@@ -4,18 +4,12 @@
  * by a u32 index. Nothing is ever inserted or removed, so every command is
  * lock-free and works from any context, NMI included.
  */
-#include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "map.h"
-
-struct mr_array {
-	struct mapring_map map;
-	void __percpu **pptrs;		/* max_entries per-CPU areas */
-};
 
 static struct mr_array *to_array(struct mapring_map *map)
 {
@@ -25,12 +19,7 @@ static struct mr_array *to_array(struct mapring_map *map)
 static void __percpu *array_lookup(struct mapring_map *map, const void *key,
 				   bool mark)
 {
-	u32 idx = *(const u32 *)key;
-
-	if (idx >= map->max_entries)
-		return NULL;
-	/* the index comes from user space or a caller: no speculation past */
-	return to_array(map)->pptrs[array_index_nospec(idx, map->max_entries)];
+	return mapring_array_elem(map, *(const u32 *)key);
 }
 
 static int array_copy(struct mapring_map *map, const void *key, void *value,

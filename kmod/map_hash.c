@@ -61,12 +61,15 @@ struct mr_bucket {
 
 struct mr_elem {
 	struct hlist_nulls_node node;
-	struct list_head lru_node;		/* LRU: recency order */
+	/* an LRU map is always preallocated: never both */
+	union {
+		struct list_head lru_node;	/* LRU: recency order */
+		struct rcu_head rcu;		/* NO_PREALLOC free */
+	};
 	union {
 		struct mr_elem *free_next;	/* on the freelist */
 		struct mr_elem *batch_next;	/* deleted by a batch */
 	};
-	struct rcu_head rcu;			/* NO_PREALLOC free */
 	void __percpu *pptr;
 	u32 hash;
 	u8 ref;					/* LRU: used since last scan */
@@ -94,7 +97,7 @@ static struct mr_hash *to_hash(struct mapring_map *map)
 	return container_of(map, struct mr_hash, map);
 }
 
-static u32 key_hash(struct mr_hash *h, const void *key)
+static __always_inline u32 key_hash(struct mr_hash *h, const void *key)
 {
 	u32 len = h->map.key_size;
 
@@ -120,16 +123,42 @@ static raw_spinlock_t *lock_of(struct mr_hash *h, struct mr_bucket *b)
 	return h->lru ? &h->lru_lock : &b->lock;
 }
 
-/* Walk one bucket; lock held, or RCU with the restart check of the caller. */
-static struct mr_elem *find_in(struct mr_hash *h, struct hlist_nulls_head *head,
-			       u32 hash, const void *key,
-			       struct hlist_nulls_node **end)
+/* Most keys are 4 or 8 bytes: compare those without a call to memcmp(). */
+static inline bool key_equal(const void *a, const void *b, u32 size)
+{
+	switch (size) {
+	case 4: {
+		u32 x, y;
+
+		memcpy(&x, a, 4);	/* one load each: the key may be unaligned */
+		memcpy(&y, b, 4);
+		return x == y;
+	}
+	case 8: {
+		u64 x, y;
+
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		return x == y;
+	}
+	default:
+		return !memcmp(a, b, size);
+	}
+}
+
+/*
+ * Walk one bucket; lock held, or RCU with the restart check of the caller.
+ * Inlined, as key_hash(): a lookup is the hot path of every counter.
+ */
+static __always_inline struct mr_elem *
+find_in(struct mr_hash *h, struct hlist_nulls_head *head, u32 hash,
+	const void *key, struct hlist_nulls_node **end)
 {
 	struct hlist_nulls_node *n;
 	struct mr_elem *l;
 
 	hlist_nulls_for_each_entry_rcu(l, n, head, node)
-		if (l->hash == hash && !memcmp(l->key, key, h->map.key_size))
+		if (l->hash == hash && key_equal(l->key, key, h->map.key_size))
 			return l;
 	*end = n;
 	return NULL;

@@ -108,36 +108,54 @@ static int count_drop(struct mapring_map *map, int err)
 /* Bounded: a key deleted between our insert and our add is retried once. */
 #define ADD_ATTEMPTS	2
 
-int mapring_map_add(struct mapring_map *map, const void *key, u32 off,
-		    u64 delta)
+/* Out of line, so that the array path below needs no stack frame. */
+static noinline int map_add_hash(struct mapring_map *map, const void *key,
+				 u32 off, u64 delta)
 {
 	void __percpu *pptr;
 	int i, err;
 
-	if (off % 8 || off > map->elem_size - 8)
-		return -EINVAL;
-	if (map->map_flags & MAPRING_F_RDONLY_PROG)
-		return -EPERM;
-
 	for (i = 0; i < ADD_ATTEMPTS; i++) {
-		rcu_read_lock();
+		/*
+		 * Preemption off is an RCU read side (one RCU since 4.20)
+		 * without rcu_read_lock()'s two calls under PREEMPT_RCU.
+		 */
+		rcu_read_lock_sched();
 		pptr = map->ops->lookup(map, key, true);
 		/*
-		 * raw_cpu_ptr: if we migrate after this, the add lands on
-		 * the CPU we left, which is still exactly one count.
+		 * raw_cpu_ptr: the add is atomic, so even a migration would
+		 * leave it exactly one count (on the CPU we left).
 		 */
 		if (pptr)
 			atomic64_add(delta, raw_cpu_ptr(pptr) + off);
-		rcu_read_unlock();
+		rcu_read_unlock_sched();
 		if (pptr)
 			return 0;
-		if (map->obj.type == MAPRING_OBJ_PERCPU_ARRAY)
-			return -E2BIG;
 		err = map->ops->update(map, key, NULL, MAPRING_NOEXIST);
 		if (err && err != -EEXIST)
 			return count_drop(map, err);
 	}
 	return count_drop(map, -EBUSY);
+}
+
+int mapring_map_add(struct mapring_map *map, const void *key, u32 off,
+		    u64 delta)
+{
+	void __percpu *pptr;
+
+	if (off % 8 || off > map->elem_size - 8)
+		return -EINVAL;
+	if (map->map_flags & MAPRING_F_RDONLY_PROG)
+		return -EPERM;
+	if (map->obj.type != MAPRING_OBJ_PERCPU_ARRAY)
+		return map_add_hash(map, key, off, delta);
+
+	/* arrays: no call, no RCU (elements live with the map), no insert */
+	pptr = mapring_array_elem(map, *(const u32 *)key);
+	if (!pptr)
+		return -E2BIG;
+	atomic64_add(delta, raw_cpu_ptr(pptr) + off);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(mapring_map_add);
 

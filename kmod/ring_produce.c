@@ -106,15 +106,28 @@ static u64 ring_advance_pending(struct mapring_ring *ring, u64 pend, u64 pos)
 static void *ring_reserve(struct mapring_ring *ring, u64 size)
 {
 	struct mapring_rb_kproducer *prod = ring->prod;
-	u64 cons, pos, pend, new_pos;
+	u64 cons, pos, old_pend, pend, new_pos, len;
 	struct mapring_rb_hdr *hdr;
 	unsigned long irqflags;
 
 	if (ring_too_large(ring, size))
 		return ERR_PTR(-E2BIG);
+	len = ring_rec_len(size);
 
 	/* outside the lock, as BPF: the cache miss is not spent holding it */
 	cons = ring_load_cons(ring);
+
+	/*
+	 * A ring the consumer has not freed room in fails here, without the
+	 * lock: producer_pos only grows, so a stale value can only let this
+	 * test pass, and the test under the lock uses the same cons. Producers
+	 * of a full ring do not queue on its lock (BPF's do), and a reserve
+	 * from NMI finding it full is counted as full, not busy.
+	 */
+	if (unlikely(READ_ONCE(prod->producer_pos) + len - cons > ring->mask)) {
+		atomic64_inc(&prod->drops_full);
+		return ERR_PTR(-EAGAIN);
+	}
 
 	if (in_nmi()) {
 		if (!raw_spin_trylock_irqsave(&ring->lock, irqflags)) {
@@ -126,9 +139,12 @@ static void *ring_reserve(struct mapring_ring *ring, u64 size)
 	}
 
 	pos = prod->producer_pos;
-	pend = ring_advance_pending(ring, prod->pending_pos, pos);
-	WRITE_ONCE(prod->pending_pos, pend);
-	new_pos = pos + ring_rec_len(size);
+	old_pend = prod->pending_pos;
+	pend = ring_advance_pending(ring, old_pend, pos);
+	/* user space reads the producer page: write its line only to change it */
+	if (pend != old_pend)
+		WRITE_ONCE(prod->pending_pos, pend);
+	new_pos = pos + len;
 
 	/*
 	 * Room means: no further than data_size - 1 ahead of the consumer
@@ -155,7 +171,24 @@ static void *ring_reserve(struct mapring_ring *ring, u64 size)
 static void ring_wake(struct mapring_ring *ring)
 {
 	atomic64_inc(&ring->wakeups);
-	irq_work_queue(&ring->wake_work);
+	/*
+	 * A committer that could sleep holds nothing wake_up_all() needs:
+	 * wake directly, without irq_work's self-interrupt. Anywhere else
+	 * (hardirq, NMI, interrupts or preemption off, inside the scheduler,
+	 * under a lock, or PREEMPT_RT where the waitqueue lock sleeps) defer
+	 * to irq_work, as BPF always does.
+	 */
+	if (preemptible())
+		wake_up_all(&ring->waitq);
+	else
+		irq_work_queue(&ring->wake_work);
+}
+
+static void ring_arm_timer(struct mapring_ring *ring)
+{
+	hrtimer_start(&ring->batch_timer,
+		      ns_to_ktime((u64)ring->wakeup_usecs * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_SOFT);
 }
 
 /*
@@ -174,8 +207,25 @@ static void ring_notify_batched(struct mapring_ring *ring, u64 start, u64 end)
 		ring_wake(ring);
 		return;
 	}
-	/* fully ordered: a commit that finds it set is seen by the timer */
-	if (!test_and_set_bit(MAPRING_RB_TIMER_ARMED, &ring->batch_state))
+	/*
+	 * Commit's xchg and the timer's test_and_clear_bit() are full
+	 * barriers, and the timer reads producer_pos after clearing: either
+	 * this load sees the bit clear, or the timer sees this record. So a
+	 * plain load first (most commits find the timer armed), and an atomic
+	 * only to claim the arming.
+	 */
+	if (test_bit(MAPRING_RB_TIMER_ARMED, &ring->batch_state) ||
+	    test_and_set_bit(MAPRING_RB_TIMER_ARMED, &ring->batch_state))
+		return;
+	/*
+	 * With interrupts on we hold no lock hrtimer_start() could need (its
+	 * base lock, the runqueue's: all are taken with interrupts off), so
+	 * start the timer here, without the self-interrupt irq_work costs.
+	 * Interrupts off (hardirq, NMI, inside such locks): through irq_work.
+	 */
+	if (!irqs_disabled())
+		ring_arm_timer(ring);
+	else
 		irq_work_queue(&ring->arm_work);
 }
 
@@ -234,12 +284,7 @@ static void ring_wake_fn(struct irq_work *work)
 
 static void ring_arm_fn(struct irq_work *work)
 {
-	struct mapring_ring *ring = container_of(work, struct mapring_ring,
-						 arm_work);
-
-	hrtimer_start(&ring->batch_timer,
-		      ns_to_ktime((u64)ring->wakeup_usecs * NSEC_PER_USEC),
-		      HRTIMER_MODE_REL_SOFT);
+	ring_arm_timer(container_of(work, struct mapring_ring, arm_work));
 }
 
 /* Softirq context. Commits after the clear arm the timer again. */

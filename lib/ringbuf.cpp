@@ -18,7 +18,7 @@
 
 #include "errno.hpp"
 #include "opts.hpp"
-#include "ringbuf_consumer.hpp"
+#include "ringbuf_internal.hpp"
 
 using mapring::detail::c_err;
 using mapring::detail::neg_errno;
@@ -78,7 +78,10 @@ extern "C" int mapring_ringbuf__output(int fd, const void* data, size_t size,
 
 struct mapring_ring {
   mapring::detail::RingView view = {};
+  // Per record, cb(ctx, ...) (the C API); or, from the C++ API, one
+  // pass(ctx, ...) per consumption, the walk with the callback inlined.
   mapring_ring_buffer_sample_fn cb = nullptr;
+  mapring::detail::RingPass pass = nullptr;
   void* ctx = nullptr;
   void* cons_map = MAP_FAILED;
   void* prod_map = MAP_FAILED;
@@ -98,6 +101,7 @@ struct mapring_ring {
   }
 
   std::int64_t consume(std::uint64_t limit) {
+    if (pass) return pass(ctx, view, limit, batch);
     return mapring::detail::consume_ring(
         view, [this](const std::byte* p, size_t n) { return cb(ctx, p, n); },
         limit, batch);
@@ -147,13 +151,15 @@ int map_ring(mapring_ring& r, int fd) {
   return 0;
 }
 
+// Exactly one of cb and pass.
 int add_ring(mapring_ring_buffer& rb, int fd, mapring_ring_buffer_sample_fn cb,
-             void* ctx) {
-  if (!cb || fd < 0) return -EINVAL;
+             mapring::detail::RingPass pass, void* ctx) {
+  if (!cb == !pass || fd < 0) return -EINVAL;
   auto r = std::make_unique<mapring_ring>();
   int err = map_ring(*r, fd);
   if (err) return err;
   r->cb = cb;
+  r->pass = pass;
   r->ctx = ctx;
   r->batch = rb.batch_bytes ? rb.batch_bytes : (r->view.mask + 1) / 4;
   rb.events.resize(rb.rings.size() + 1);
@@ -181,9 +187,11 @@ std::int64_t drain(mapring_ring& r) {
 
 }  // namespace
 
-extern "C" struct mapring_ring_buffer* mapring_ring_buffer__new(
-    int fd, mapring_ring_buffer_sample_fn sample_cb, void* ctx,
-    const struct mapring_ring_buffer_opts* opts) {
+namespace {
+
+mapring_ring_buffer* new_manager(int fd, mapring_ring_buffer_sample_fn cb,
+                                 mapring::detail::RingPass pass, void* ctx,
+                                 const struct mapring_ring_buffer_opts* opts) {
   if (!mapring::detail::opts_valid(opts)) return errno = EINVAL, nullptr;
   __u32 flags = MAPRING_OPTS_GET(opts, flags, 0u);
   if (flags & ~MAPRING_RING_BUFFER_EDGE_TRIGGERED)
@@ -194,7 +202,7 @@ extern "C" struct mapring_ring_buffer* mapring_ring_buffer__new(
     rb->batch_bytes = MAPRING_OPTS_GET(opts, batch_bytes, 0ull);
     rb->epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
     if (rb->epoll_fd < 0) return errno = -neg_errno(), nullptr;
-    int err = add_ring(*rb, fd, sample_cb, ctx);
+    int err = add_ring(*rb, fd, cb, pass, ctx);
     if (err) return errno = -err, nullptr;
     return rb.release();
   } catch (const std::bad_alloc&) {
@@ -202,14 +210,42 @@ extern "C" struct mapring_ring_buffer* mapring_ring_buffer__new(
   }
 }
 
-extern "C" int mapring_ring_buffer__add(struct mapring_ring_buffer* rb, int fd,
-                                        mapring_ring_buffer_sample_fn sample_cb,
-                                        void* ctx) {
+int add_to_manager(mapring_ring_buffer* rb, int fd,
+                   mapring_ring_buffer_sample_fn cb,
+                   mapring::detail::RingPass pass, void* ctx) {
   try {
-    return c_err(add_ring(*rb, fd, sample_cb, ctx));
+    return c_err(add_ring(*rb, fd, cb, pass, ctx));
   } catch (const std::bad_alloc&) {
     return c_err(-ENOMEM);
   }
+}
+
+}  // namespace
+
+extern "C" struct mapring_ring_buffer* mapring_ring_buffer__new(
+    int fd, mapring_ring_buffer_sample_fn sample_cb, void* ctx,
+    const struct mapring_ring_buffer_opts* opts) {
+  if (!sample_cb) return errno = EINVAL, nullptr;
+  return new_manager(fd, sample_cb, nullptr, ctx, opts);
+}
+
+extern "C" int mapring_ring_buffer__add(struct mapring_ring_buffer* rb, int fd,
+                                        mapring_ring_buffer_sample_fn sample_cb,
+                                        void* ctx) {
+  if (!sample_cb) return c_err(-EINVAL);
+  return add_to_manager(rb, fd, sample_cb, nullptr, ctx);
+}
+
+mapring_ring_buffer* mapring::detail::ring_buffer_new(
+    int fd, RingPass pass, void* ctx, const mapring_ring_buffer_opts* opts) {
+  if (!pass) return errno = EINVAL, nullptr;
+  return new_manager(fd, nullptr, pass, ctx, opts);
+}
+
+int mapring::detail::ring_buffer_add(mapring_ring_buffer* rb, int fd,
+                                     RingPass pass, void* ctx) {
+  if (!pass) return c_err(-EINVAL);
+  return add_to_manager(rb, fd, nullptr, pass, ctx);
 }
 
 extern "C" void mapring_ring_buffer__free(struct mapring_ring_buffer* rb) {

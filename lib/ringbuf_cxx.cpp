@@ -6,6 +6,8 @@
 
 #include <mapring/mapring.hpp>
 
+#include "ringbuf_internal.hpp"
+
 namespace mapring {
 
 namespace {
@@ -60,34 +62,20 @@ void RingBuffer::Free::operator()(mapring_ring_buffer* rb) const noexcept {
   mapring_ring_buffer__free(rb);
 }
 
-int RingBuffer::trampoline(void* ctx, const void* data,
-                           std::size_t size) noexcept {
-  auto* slot = static_cast<Slot*>(ctx);
-  try {
-    int ret = slot->callback({static_cast<const std::byte*>(data), size});
-    if (ret < 0) slot->stopped = ret;
-    return ret;
-  } catch (...) {
-    slot->error = std::current_exception();
-    return -ECANCELED;
-  }
-}
-
-void RingBuffer::init(int fd, Callback cb, const Options& options) {
+void RingBuffer::init(int fd, std::unique_ptr<Slot> slot,
+                      const Options& options) {
   mapring_ring_buffer_opts opts = {};
   opts.sz = sizeof(opts);
   opts.flags = options.edge_triggered ? MAPRING_RING_BUFFER_EDGE_TRIGGERED : 0;
   opts.batch_bytes = options.batch_bytes;
-  auto slot = std::make_unique<Slot>(Slot{std::move(cb), nullptr});
-  rb_.reset(mapring_ring_buffer__new(fd, trampoline, slot.get(), &opts));
+  rb_.reset(detail::ring_buffer_new(fd, slot->pass, slot.get(), &opts));
   if (!rb_) check(-errno, "mapring_ring_buffer__new");
   slots_.push_back(std::move(slot));
 }
 
-void RingBuffer::add_callback(int fd, Callback cb) {
-  auto slot = std::make_unique<Slot>(Slot{std::move(cb), nullptr});
+void RingBuffer::add_slot(int fd, std::unique_ptr<Slot> slot) {
   slots_.reserve(slots_.size() + 1);  // no throw after the ring is added
-  check(mapring_ring_buffer__add(rb_.get(), fd, trampoline, slot.get()),
+  check(detail::ring_buffer_add(rb_.get(), fd, slot->pass, slot.get()),
         "mapring_ring_buffer__add");
   slots_.push_back(std::move(slot));
 }

@@ -18,6 +18,8 @@ PKGS=(
 	libbpf-dev bpftool
 	# the ring protocol's model check (selftests/host/ring_model_relacy.cpp)
 	relacy-dev
+	# make bench: the report's charts (bench/report.py)
+	python3-matplotlib
 )
 
 missing=()

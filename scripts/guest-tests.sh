@@ -13,4 +13,5 @@ exec python3 "$MAPRING_TOP/selftests/vm/run-vm.py" --kernel "$kernel" \
 	--tools "$MAPRING_BUILD/host/samples/ring_tail" \
 	--tools "$MAPRING_BUILD/host/samples/sched_snoop" \
 	--tools "$MAPRING_BUILD/host/samples/sched_tail" \
-	"$@" "${tests[@]}"
+	--tools "$MAPRING_BUILD/host/bench/mrbench" \
+	"$@" "${tests[@]}" 'bench_smoke=mrbench --quick all >/dev/null'

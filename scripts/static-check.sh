@@ -23,7 +23,8 @@ checkpatch)
 	checkpatch=$("$MAPRING_TOP/scripts/kselftest.sh")/scripts/checkpatch.pl
 	mapfile -t files < <(sources 'kmod/*.[ch]' 'include/linux/*.h' \
 		'include/uapi/linux/*.h' 'include/mapring/*.h' \
-		'selftests/modules/*.c' 'selftests/guest/*.[ch]' 'samples/*.[ch]')
+		'selftests/modules/*.[ch]' 'selftests/guest/*.[ch]' 'samples/*.[ch]' \
+		'bench/bpf/*.[ch]')
 	out=$(perl "$checkpatch" --no-tree --strict --terse --show-types \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "${files[@]}" |
 		grep -v '^total: 0 errors, 0 warnings, 0 checks' || true)

@@ -8,6 +8,7 @@
 //   while (running) rb.poll(std::chrono::milliseconds(100));
 #pragma once
 
+#include <cerrno>
 #include <chrono>
 #include <concepts>
 #include <cstddef>
@@ -22,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include <mapring/detail/ringbuf_consumer.hpp>
 #include <mapring/mapring.hpp>
 
 namespace mapring {
@@ -95,6 +97,8 @@ class RingView {
 // record counts as consumed) and is rethrown to the caller.
 class RingBuffer {
  public:
+  // A callback's most general type (any callable taking the span and
+  // returning void or int is accepted as it is).
   using Callback = std::function<int(std::span<const std::byte>)>;
 
   struct Options {
@@ -104,7 +108,7 @@ class RingBuffer {
 
   template <class F>
   RingBuffer(int fd, F&& callback, const Options& options = {}) {
-    init(fd, wrap(std::forward<F>(callback)), options);
+    init(fd, make_slot(std::forward<F>(callback)), options);
   }
   template <class F>
   RingBuffer(const RingBuf& ring, F&& callback, const Options& options = {})
@@ -116,7 +120,7 @@ class RingBuffer {
 
   template <class F>
   void add(int fd, F&& callback) {
-    add_callback(fd, wrap(std::forward<F>(callback)));
+    add_slot(fd, make_slot(std::forward<F>(callback)));
   }
   template <class F>
   void add(const RingBuf& ring, F&& callback) {
@@ -141,36 +145,61 @@ class RingBuffer {
 
  private:
   friend class RingView;
+  // A ring's callback and what it reported. The library runs pass() for
+  // every consumption of the ring: the walk of the ring with the callback
+  // inlined into it (instantiated per callback type below), so a record
+  // costs no indirect call.
   struct Slot {
-    Callback callback;
-    std::exception_ptr error;  // thrown by callback, rethrown by finish()
-    int stopped = 0;           // the negative value callback returned
+    virtual ~Slot() = default;
+    detail::RingPass pass = nullptr;
+    std::exception_ptr error;  // thrown by the callback, rethrown by finish()
+    int stopped = 0;           // the negative value the callback returned
+  };
+  template <class G>
+  struct TypedSlot final : Slot {
+    explicit TypedSlot(G g) : fn(std::move(g)) { pass = &run_pass<G>; }
+    G fn;
   };
   struct Free {
     void operator()(mapring_ring_buffer* rb) const noexcept;
   };
 
   template <class F>
-  static Callback wrap(F&& f) {
-    using R = std::invoke_result_t<F&, std::span<const std::byte>>;
-    if constexpr (std::is_void_v<R>) {
-      return [g = std::forward<F>(f)](std::span<const std::byte> s) mutable {
-        g(s);
-        return 0;
-      };
-    } else {
-      static_assert(std::is_convertible_v<R, int>,
-                    "a callback returns void or int");
-      return [g = std::forward<F>(f)](std::span<const std::byte> s) mutable {
-        return static_cast<int>(g(s));
-      };
-    }
+  static std::unique_ptr<Slot> make_slot(F&& f) {
+    using G = std::decay_t<F>;
+    using R = std::invoke_result_t<G&, std::span<const std::byte>>;
+    static_assert(std::is_void_v<R> || std::is_convertible_v<R, int>,
+                  "a callback returns void or int");
+    return std::make_unique<TypedSlot<G>>(G(std::forward<F>(f)));
   }
 
-  void init(int fd, Callback cb, const Options& options);
-  void add_callback(int fd, Callback cb);
+  template <class G>
+  static std::int64_t run_pass(void* ctx, const detail::RingView& ring,
+                               std::uint64_t limit, std::uint64_t batch) {
+    auto& slot = *static_cast<TypedSlot<G>*>(ctx);
+    auto record = [&slot](const std::byte* data, std::size_t size) -> int {
+      try {
+        std::span<const std::byte> rec(data, size);
+        if constexpr (std::is_void_v<std::invoke_result_t<
+                          G&, std::span<const std::byte>>>) {
+          slot.fn(rec);
+          return 0;
+        } else {
+          int ret = static_cast<int>(slot.fn(rec));
+          if (ret < 0) slot.stopped = ret;
+          return ret;
+        }
+      } catch (...) {
+        slot.error = std::current_exception();
+        return -ECANCELED;  // stops the pass; finish() rethrows
+      }
+    };
+    return detail::consume_ring(ring, record, limit, batch);
+  }
+
+  void init(int fd, std::unique_ptr<Slot> slot, const Options& options);
+  void add_slot(int fd, std::unique_ptr<Slot> slot);
   int finish(int ret, const char* what, bool interruptible = false);
-  static int trampoline(void* ctx, const void* data, std::size_t size) noexcept;
 
   std::unique_ptr<mapring_ring_buffer, Free> rb_;
   std::vector<std::unique_ptr<Slot>> slots_;

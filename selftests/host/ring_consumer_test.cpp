@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
-// The library's consumer (lib/ringbuf_consumer.hpp) against user-space
-// producers that follow the kernel's protocol (kmod/ring_produce.c), in
-// memory laid out as the kernel lays it out: consumer page, producer page,
-// data pages mapped twice (one memfd, mapped twice in a row). Meant for the
-// TSan lane: every access to shared memory is either atomic with the
-// orders the protocol names, or ordered by them; TSan reports the rest.
+// The library's consumer (include/mapring/detail/ringbuf_consumer.hpp)
+// against user-space producers that follow the kernel's protocol
+// (kmod/ring_produce.c), in memory laid out as the kernel lays it out: consumer
+// page, producer page, data pages mapped twice (one memfd, mapped twice in a
+// row). Meant for the TSan lane: every access to shared memory is either atomic
+// with the orders the protocol names, or ordered by them; TSan reports the
+// rest.
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -21,7 +22,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ringbuf_consumer.hpp"
+#include <mapring/detail/ringbuf_consumer.hpp>
 
 namespace {
 

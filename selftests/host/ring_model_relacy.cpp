@@ -3,8 +3,8 @@
 // C++ memory model with every scheduling and store-visibility choice it
 // explores: two producers (kmod/ring_produce.c: lock, pending walk, BUSY
 // header, release of producer_pos, xchg commit, adaptive wake-up) and one
-// consumer (lib/ringbuf_consumer.hpp: acquire loads, release of
-// consumer_pos, seq_cst fence, re-check, then sleep until woken).
+// consumer (include/mapring/detail/ringbuf_consumer.hpp: acquire loads,
+// release of consumer_pos, seq_cst fence, re-check, then sleep until woken).
 //
 // Checked: every record is read exactly once, complete (no data race on
 // the payload: Relacy reports unordered plain accesses), and a consumer

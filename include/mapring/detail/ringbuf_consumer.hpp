@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
-// The consumer side of the ring protocol, internal to the library (and the
-// host tests, which run it against a user-space producer under TSan).
+// The consumer side of the ring protocol: the walk every consumer of the
+// library runs (and the host tests run against a user-space producer under
+// TSan). Not an API of its own: it is in a public header because the C++
+// RingBuffer instantiates it with the caller's callback inlined into the
+// loop (<mapring/ringbuf.hpp>), as liburing's headers inline their ring
+// walks.
 //
 // Memory-ordering pairs with the kernel (docs/ringbuf.md):
 //  - acquire load of producer_pos  / reserve's release store of it;
@@ -75,6 +79,11 @@ inline std::uint64_t record_len(std::uint32_t hdr_len) noexcept {
 template <class Callback>
 std::int64_t consume_ring(const RingView& r, Callback&& cb, std::uint64_t limit,
                           std::uint64_t batch) {
+  // Locals, not r's fields: the callback's stores cannot alias them, so the
+  // loop keeps them in registers.
+  const std::uint64_t mask = r.mask;
+  const std::byte* const data = r.data;
+  const std::uint64_t* const prod_pos = r.producer_page;
   std::atomic_ref<std::uint64_t> cons_ref(*r.consumer_pos);
   std::uint64_t cons = cons_ref.load(std::memory_order_acquire);
   std::uint64_t published = cons;
@@ -89,14 +98,13 @@ std::int64_t consume_ring(const RingView& r, Callback&& cb, std::uint64_t limit,
 
   if (limit == 0) return 0;
   for (;;) {
-    std::uint64_t prod = load_acquire(r.producer_page);
-    if (prod - cons > r.mask + 1) {
+    std::uint64_t prod = load_acquire(prod_pos);
+    if (prod - cons > mask + 1) {
       publish();
       return -EBADMSG;
     }
     while (cons != prod) {
-      auto* hdr =
-          reinterpret_cast<const std::uint32_t*>(r.data + (cons & r.mask));
+      auto* hdr = reinterpret_cast<const std::uint32_t*>(data + (cons & mask));
       std::uint32_t len = load_acquire(hdr);
       if (len & MAPRING_RB_BUSY_BIT) {
         // The producer of this record loads consumer_pos after its commit:
@@ -130,10 +138,16 @@ std::int64_t consume_ring(const RingView& r, Callback&& cb, std::uint64_t limit,
     // Caught up: publish, fence, and re-check (see the header comment).
     publish();
     full_fence();
-    if (load_acquire(r.producer_page) == cons) return n;
+    if (load_acquire(prod_pos) == cons) return n;
   }
 }
 
 constexpr std::uint64_t kNoLimit = std::numeric_limits<std::uint64_t>::max();
+
+// One pass of consume_ring() with a callback bound in: what the C++
+// RingBuffer hands the library for each ring, instantiated per callback
+// type, so a record costs no indirect call.
+using RingPass = std::int64_t (*)(void* ctx, const RingView& ring,
+                                  std::uint64_t limit, std::uint64_t batch);
 
 }  // namespace mapring::detail
