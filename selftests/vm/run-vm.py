@@ -88,6 +88,9 @@ def parse_args():
                     default="single",
                     help="one host thread for all vCPUs (default: tests), or "
                     "one per vCPU (benchmarks); see docs/testing.md")
+    ap.add_argument("--no-pvpanic", action="store_true",
+                    help="no pvpanic device: a panic flushes the console and "
+                    "reboots (slower to notice, but every message is kept)")
     ap.add_argument("--append", default="", help="extra kernel arguments")
     ap.add_argument("--no-mapring", action="store_true",
                     help="do not load mapring.ko before each test")
@@ -254,7 +257,8 @@ def qemu_command(args, env, config, initrd, work):
         "-serial", f"file:{work / 'console.log'}",
         "-serial", f"file:{work / 'channel.log'}",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-        "-device", "pvpanic", "-action", "panic=exit-failure",
+        *([] if args.no_pvpanic else
+          ["-device", "pvpanic", "-action", "panic=exit-failure"]),
     ]
 
 

@@ -76,6 +76,15 @@ SCENARIOS = [
         r"mr_test_panic: deliberate panic",
         r"0 passed, 1 failed",
     ]),
+    ("without pvpanic a panic still fails the run, with its text", [
+        "--no-pvpanic",
+    ], [
+        f"panic=insmod {KO}/mr_test_panic.ko",
+    ], 1, [
+        r"not ok 1 panic: kernel panic: Kernel panic - not syncing: "
+        r"mr_test_panic: deliberate panic",
+        r"0 passed, 1 failed",
+    ]),
     ("a kernel hang is caught by the lockup detector", [
         "--append", "watchdog_thresh=3",
     ], [
