@@ -2,7 +2,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -95,6 +98,46 @@ int mr_read_file(const char *path, char *buf, size_t len)
 		return -errno;
 	buf[n] = '\0';
 	return 0;
+}
+
+int mr_cgroup_create(const char *name)
+{
+	char path[256];
+
+	mkdir(MR_CGROUP_ROOT, 0755);
+	if (mount("cgroup2", MR_CGROUP_ROOT, "cgroup2", 0, NULL) && errno != EBUSY)
+		return -errno;
+	if (mr_write_file(MR_CGROUP_ROOT "/cgroup.subtree_control", "+memory"))
+		return -ENOENT;
+	snprintf(path, sizeof(path), MR_CGROUP_ROOT "/%s", name);
+	return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
+}
+
+int mr_cgroup_join(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), MR_CGROUP_ROOT "/%s/cgroup.procs", name);
+	return mr_write_filef(path, "%d", getpid());
+}
+
+long long mr_cgroup_memory(const char *name)
+{
+	char path[256], buf[32];
+
+	snprintf(path, sizeof(path), MR_CGROUP_ROOT "/%s/memory.current", name);
+	if (mr_read_file(path, buf, sizeof(buf)))
+		return -1;
+	return atoll(buf);
+}
+
+void mr_cgroup_remove(const char *name)
+{
+	char path[256];
+
+	mr_cgroup_join("");
+	snprintf(path, sizeof(path), MR_CGROUP_ROOT "/%s", name);
+	rmdir(path);
 }
 
 long mr_meminfo_kb(const char *field)

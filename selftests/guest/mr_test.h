@@ -33,6 +33,21 @@ int mr_vwrite_filef(const char *path, const char *fmt, va_list ap);
 /* Read at most len - 1 bytes, NUL-terminated: 0 or -errno. */
 int mr_read_file(const char *path, char *buf, size_t len);
 
+/*
+ * cgroup v2, for tests of memory charging. mr_cgroup_create() mounts the
+ * hierarchy at MR_CGROUP_ROOT if needed, enables the memory controller for
+ * the root's children and creates cgroup NAME: 0, or -errno (the test
+ * skips: no cgroup2 or no memory controller in this kernel).
+ */
+#define MR_CGROUP_ROOT "/sys/fs/cgroup"
+int mr_cgroup_create(const char *name);
+/* Move the calling process into NAME, or back to the root for "": 0 or -errno. */
+int mr_cgroup_join(const char *name);
+/* NAME's memory.current in bytes, or -1. */
+long long mr_cgroup_memory(const char *name);
+/* Back to the root, and NAME removed. */
+void mr_cgroup_remove(const char *name);
+
 /* A /proc/meminfo field in kB, or -1. */
 long mr_meminfo_kb(const char *field);
 /* Number of CPUs in a sysfs cpu list such as "0-3,8", or -1. */

@@ -5,8 +5,6 @@
  * rings and maps carries the same numbers. Memory numbers are checked
  * against their parts and against what the memory cgroup was charged.
  */
-#include <sys/mount.h>
-#include <sys/stat.h>
 
 #include "mr_map.h"
 #include "mr_ring.h"
@@ -14,8 +12,7 @@
 #include "kselftest_harness.h"
 #include "mr_test.h"
 
-#define CG "/sys/fs/cgroup"
-#define CHILD CG "/mr_info"
+#define CHILD "mr_info"
 #define COUNTER_CTL "/sys/kernel/debug/mr_test_counter/ctl"
 #define COUNTER_LAST "/sys/kernel/debug/mr_test_counter/last"
 
@@ -358,24 +355,6 @@ TEST(map_drops_count_lost_kernel_updates)
 	EXPECT_EQ(0, mr_rmmod("mr_test_counter"));
 }
 
-static long long memory_current(void)
-{
-	char buf[64];
-
-	if (mr_read_file(CHILD "/memory.current", buf, sizeof(buf)))
-		return -1;
-	return atoll(buf);
-}
-
-static int join(const char *cgroup)
-{
-	char path[128], pid[16];
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	return mr_write_file(path, pid);
-}
-
 /*
  * The memory cgroup of the creator is charged what info reports. The
  * cgroup counts in batches of 64 pages per CPU, hence the 256 KiB margin;
@@ -389,31 +368,28 @@ TEST(memory_is_what_the_cgroup_was_charged)
 	const long long slack = 256 * 1024;
 	struct mapring_obj_info info;
 	long long before, after;
-	int ring, arr;
+	int ring, arr, err;
 
 	ASSERT_EQ(0, mr_baseline());
-	mkdir(CG, 0755);
-	if (mount("cgroup2", CG, "cgroup2", 0, NULL) && errno != EBUSY)
-		SKIP(return, "no cgroup2: %s", strerror(errno));
-	if (mr_write_file(CG "/cgroup.subtree_control", "+memory"))
-		SKIP(return, "no memory controller");
-	ASSERT_TRUE(!mkdir(CHILD, 0755) || errno == EEXIST);
-	ASSERT_EQ(0, join(CHILD));
+	err = mr_cgroup_create(CHILD);
+	if (err)
+		SKIP(return, "no cgroup v2 memory controller: %s", strerror(-err));
+	ASSERT_EQ(0, mr_cgroup_join(CHILD));
 
-	before = memory_current();
+	before = mr_cgroup_memory(CHILD);
 	ring = mr_ring_create(NULL, 4 << 20, 0, 0, 0);
 	ASSERT_LE(0, ring);
-	after = memory_current();
+	after = mr_cgroup_memory(CHILD);
 	ASSERT_EQ(0, info_id(ring_id(ring), &info));
 	TH_LOG("ring: memory.current +%lld, info.memory %llu", after - before,
 	       info.memory);
 	EXPECT_LE(info.memory - slack, after - before);
 	EXPECT_GE(info.memory + slack, after - before);
 
-	before = memory_current();
+	before = mr_cgroup_memory(CHILD);
 	arr = mr_create(MAPRING_OBJ_PERCPU_ARRAY, NULL, 4, 1024, 1000, 0);
 	ASSERT_LE(0, arr);
-	after = memory_current();
+	after = mr_cgroup_memory(CHILD);
 	ASSERT_EQ(0, info_id(map_id(arr), &info));
 	TH_LOG("array: memory.current +%lld, info.memory %llu", after - before,
 	       info.memory);
@@ -421,8 +397,7 @@ TEST(memory_is_what_the_cgroup_was_charged)
 	EXPECT_GE(info.memory * 3 / 2 + slack, after - before);
 	close(arr);
 	close(ring);
-	join(CG);
-	rmdir(CHILD);
+	mr_cgroup_remove(CHILD);
 }
 
 TEST_HARNESS_MAIN

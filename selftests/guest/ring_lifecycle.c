@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -186,71 +184,24 @@ TEST_F(life, unload_refused_while_a_ring_is_held)
 }
 
 /* cgroup v2 with the memory controller, or 0. */
+#define MEMCG "mr_ring"
+
 static int memcg_ready(void)
 {
-	char buf[256] = "";
-	int fd;
-
-	mkdir("/sys/fs/cgroup", 0755);
-	mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL);
-	fd = open("/sys/fs/cgroup/cgroup.controllers", O_RDONLY);
-	if (fd < 0)
-		return 0;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = '\0';
-	close(fd);
-	if (!strstr(buf, "memory"))
-		return 0;
-	fd = open("/sys/fs/cgroup/cgroup.subtree_control", O_WRONLY);
-	if (fd < 0)
-		return 0;
-	if (write(fd, "+memory", 7) < 0) {
-		close(fd);
-		return 0;
-	}
-	close(fd);
-	return !mkdir("/sys/fs/cgroup/mr_ring", 0755) || errno == EEXIST;
-}
-
-static int put(const char *file, const char *val)
-{
-	char path[128];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/sys/fs/cgroup/mr_ring/%s", file);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, val, strlen(val)) < 0 ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-static long current_bytes(void)
-{
-	FILE *f = fopen("/sys/fs/cgroup/mr_ring/memory.current", "re");
-	long v = -1;
-
-	if (f && fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	if (f)
-		fclose(f);
-	return v;
+	return !mr_cgroup_create(MEMCG);
 }
 
 /* In a child in the cgroup: 0 when everything held, else a line number. */
 static int memcg_child(void)
 {
-	char pid[32];
 	long before, after;
 	int fd;
 
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (put("cgroup.procs", pid))
+	if (mr_cgroup_join(MEMCG))
 		return 1;
-	if (put("memory.max", "4194304"))
+	if (mr_write_file(MR_CGROUP_ROOT "/" MEMCG "/memory.max", "4194304"))
 		return 2;
-	before = current_bytes();
+	before = mr_cgroup_memory(MEMCG);
 	/* 8 MiB of pages cannot be charged under a 4 MiB limit */
 	if (mr_ring_create("life.memcg", 8 << 20, 0, 0, 0) != -ENOMEM)
 		return 3;
@@ -259,7 +210,7 @@ static int memcg_child(void)
 	fd = mr_ring_create("life.memcg", 1 << 20, 0, 0, 0);
 	if (fd < 0)
 		return 5;
-	after = current_bytes();
+	after = mr_cgroup_memory(MEMCG);
 	/* the data pages, the two position pages, the page array */
 	if (after - before < (1 << 20) + 2 * 4096)
 		return 6;
@@ -286,7 +237,7 @@ TEST_F(life, memory_is_charged_to_the_creator_cgroup)
 	}
 	/* the failed creation left nothing behind, the other one is freed */
 	EXPECT_EQ(0, settle_vmaps(0));
-	rmdir("/sys/fs/cgroup/mr_ring");
+	mr_cgroup_remove(MEMCG);
 }
 
 static int cycle(int i)
@@ -313,21 +264,20 @@ static int cycle(int i)
 static int cycles_child(void)
 {
 	long before, after = -1;
-	char pid[32];
 
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (put("cgroup.procs", pid) || put("memory.max", "max"))
+	if (mr_cgroup_join(MEMCG) ||
+	    mr_write_file(MR_CGROUP_ROOT "/" MEMCG "/memory.max", "max"))
 		return 1;
 	if (cycle(0) || settle_vmaps(0))
 		return 2;
-	before = current_bytes();
+	before = mr_cgroup_memory(MEMCG);
 	for (int i = 0; i < 100; i++)
 		if (cycle(i))
 			return 3;
 	if (settle_vmaps(0))
 		return 4;
 	for (int i = 0; i < 500; i++) {
-		after = current_bytes();
+		after = mr_cgroup_memory(MEMCG);
 		if (after - before < 512 * 1024)
 			return 0;
 		usleep(10000);
@@ -351,7 +301,7 @@ TEST_F_TIMEOUT(life, hundred_create_destroy_cycles_leak_nothing, 120)
 		EXPECT_EQ(0, WEXITSTATUS(status)) {
 			TH_LOG("failed at step %d", WEXITSTATUS(status));
 		}
-		rmdir("/sys/fs/cgroup/mr_ring");
+		mr_cgroup_remove(MEMCG);
 	} else {
 		for (int i = 0; i < 100; i++)
 			ASSERT_EQ(0, cycle(i));

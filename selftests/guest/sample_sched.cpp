@@ -301,41 +301,18 @@ void drops_when_the_ring_is_full() {
   CHECK_EQ(JsonParser::parse(show.out)["drops"].u64(), drops);
 }
 
-long long memory_current(const char* cg) {
-  char path[128];
-  std::snprintf(path, sizeof(path), "%s/memory.current", cg);
-  FILE* f = std::fopen(path, "re");
-  long long v = -1;
-  if (f) {
-    if (std::fscanf(f, "%lld", &v) != 1) v = -1;
-    std::fclose(f);
-  }
-  return v;
-}
-
-bool write_file(const char* path, const std::string& s) {
-  FILE* f = std::fopen(path, "we");
-  if (!f) return false;
-  bool ok = std::fputs(s.c_str(), f) >= 0;
-  return std::fclose(f) == 0 && ok;
-}
-
 // Load and unload ten times while processes come and go, consumer or not:
 // no object, no reference and no memory is left behind, no kernel report.
 void unload_under_load_leaves_nothing() {
-  const char* cg = "/sys/fs/cgroup/mr_sample";
-  mkdir("/sys/fs/cgroup", 0755);
-  mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, nullptr);  // or mounted
-  write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
-  mkdir(cg, 0755);
+  const char* cg = "mr_sample";
+  CHECK_EQ(mr_cgroup_create(cg), 0);
   // the load runs outside the cgroup: its memory comes and goes
   mr::Proc churn({"sh", "-c", "while :; do /bin/true; done"});
-  CHECK(write_file((std::string(cg) + "/cgroup.procs").c_str(),
-                   std::to_string(getpid())));
-  long long before = memory_current(cg), peak = 0;
+  CHECK_EQ(mr_cgroup_join(cg), 0);
+  long long before = mr_cgroup_memory(cg), peak = 0;
   for (int i = 0; i < 10; i++) {
     load();
-    peak = std::max(peak, memory_current(cg));
+    peak = std::max(peak, mr_cgroup_memory(cg));
     if (i % 2) {  // a consumer keeps the ring past the unload
       mr::Proc snoop({"sched_snoop", "--json"});
       CHECK(snoop.wait_out("}\n"));  // it holds the ring: events flow
@@ -359,7 +336,7 @@ void unload_under_load_leaves_nothing() {
   CHECK_EQ(JsonParser::parse(list.out).size(), 0u);
   // mapring.ko unloads only without references; its exit frees what is queued
   CHECK_EQ(mr_rmmod("mapring"), 0);
-  long long after = memory_current(cg);
+  long long after = mr_cgroup_memory(cg);
   std::printf("# memory.current: %lld before, %lld peak, %lld after\n", before,
               peak, after);
   // A ring of 1 MiB each time. "Back" is within the cgroup's charge cache
@@ -370,11 +347,11 @@ void unload_under_load_leaves_nothing() {
   CHECK(after <= before + slack);
   CHECK(slack < 1 << 20);
   CHECK_EQ(mr_baseline(), 0);
-  write_file("/sys/fs/cgroup/cgroup.procs", std::to_string(getpid()));
-  rmdir(cg);
+  mr_cgroup_remove(cg);
 }
 
-// Under QEMU's TCG, patching a hot tracepoint's jump label while another
+// Under QEMU's multi-threaded TCG (the runner now uses one thread, see
+// docs/testing.md), patching a hot tracepoint's jump label while another
 // vCPU runs through it now and then traps on the patch's int3 after the
 // kernel retired it ("Oops: int3" in bprm_execve, seen on 6.12 about once
 // in forty load-unload cycles under load, never on 6.1 so far). With the
@@ -388,7 +365,7 @@ void hold_tracepoints(bool on) {
        {"sched_process_exec", "sched_process_exit", "sched_process_fork"}) {
     std::string path =
         "/sys/kernel/tracing/events/sched/" + std::string(ev) + "/enable";
-    if (!write_file(path.c_str(), on ? "1" : "0"))
+    if (mr_write_file(path.c_str(), on ? "1" : "0"))
       std::printf("# cannot write %s\n", path.c_str());
   }
 }
