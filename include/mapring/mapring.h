@@ -68,13 +68,17 @@ MAPRING_API __u32 mapring_abi_version(void);
 MAPRING_API int mapring_dev__info(int dev_fd, struct mapring_info *info);
 
 /*
- * Open an existing object (ring or map) by id or by name, whoever made it:
- * a kernel module or another process. type is the required
- * enum mapring_obj_type, or MAPRING_OBJ_UNSPEC for any. Returns a new
- * O_CLOEXEC fd or -errno: -ENOENT (no such object), -EINVAL (bad name,
- * other type), or the errors of mapring_dev__open().
+ * Open an existing object (ring or map) by id, whoever made it: a kernel
+ * module or another process. type is the required enum mapring_obj_type,
+ * or MAPRING_OBJ_UNSPEC for any. Returns a new O_CLOEXEC fd or -errno:
+ * -ENOENT (no such object), -EINVAL (other type), or the errors of
+ * mapring_dev__open().
  */
 MAPRING_API int mapring_obj__open_by_id(__u32 id, __u32 type);
+/*
+ * The same by name (1 to MAPRING_NAME_LEN - 1 characters of
+ * [A-Za-z0-9_.]): -EINVAL also for a bad name.
+ */
 MAPRING_API int mapring_obj__open_by_name(const char *name, __u32 type);
 
 /*
@@ -85,11 +89,12 @@ MAPRING_API int mapring_obj__open_by_name(const char *name, __u32 type);
 MAPRING_API int mapring_obj__get_next_id(__u32 start_id, __u32 type,
 					 __u32 *next_id);
 /*
- * Describe an object without opening it: type, sizes, entries, memory,
- * drops, ring positions (docs/abi.md). info->size is set by the library.
- * Returns 0 or -errno: -ENOENT (no such object), -EINVAL (bad name).
+ * Describe the object with this id without opening it: type, sizes,
+ * entries, memory, drops, ring positions (docs/abi.md). info->size is set
+ * by the library. Returns 0 or -errno: -ENOENT (no such object).
  */
 MAPRING_API int mapring_obj__info_by_id(__u32 id, struct mapring_obj_info *info);
+/* The same by name: -EINVAL also for a bad (or NULL) name. */
 MAPRING_API int mapring_obj__info_by_name(const char *name,
 					  struct mapring_obj_info *info);
 
