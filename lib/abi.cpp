@@ -12,8 +12,7 @@
 
 namespace {
 
-int print_stderr(mapring_print_level level, const char* format,
-                 va_list args) {
+int print_stderr(mapring_print_level level, const char* format, va_list args) {
   if (level == MAPRING_DEBUG) return 0;
   return std::vfprintf(stderr, format, args);
 }

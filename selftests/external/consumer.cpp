@@ -43,10 +43,9 @@ int main() {
   test("the module speaks the library's ABI", [] {
     auto dev = mapring::Device::open();  // checks the ABI version
     auto info = dev.info();
-    std::printf("# module ABI %u, features %#llx, %u possible CPUs\n",
-                info.abi_version,
-                static_cast<unsigned long long>(info.features),
-                info.nr_possible_cpus);
+    std::printf(
+        "# module ABI %u, features %#llx, %u possible CPUs\n", info.abi_version,
+        static_cast<unsigned long long>(info.features), info.nr_possible_cpus);
     return info.abi_version == mapring_abi_version() &&
            mapring_abi_version() == MAPRING_ABI_VERSION;
   });

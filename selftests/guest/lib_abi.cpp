@@ -42,7 +42,8 @@ int main() {
   mapring_set_print(capture);
 
   int dev = mapring_dev__open();
-  check(dev >= 0 && messages.empty(), "open: the module's ABI is ours, silently");
+  check(dev >= 0 && messages.empty(),
+        "open: the module's ABI is ours, silently");
   if (dev < 0) return 1;
 
   mapring_info info;
@@ -52,10 +53,9 @@ int main() {
 
   messages.clear();
   int ret = mapring::detail::check_module_abi(dev, MAPRING_ABI_VERSION + 1);
-  std::string want = "speaks ABI version " +
-                     std::to_string(MAPRING_ABI_VERSION) +
-                     ", this library ABI version " +
-                     std::to_string(MAPRING_ABI_VERSION + 1);
+  std::string want =
+      "speaks ABI version " + std::to_string(MAPRING_ABI_VERSION) +
+      ", this library ABI version " + std::to_string(MAPRING_ABI_VERSION + 1);
   check(ret == -EPROTO && messages.size() == 1 &&
             messages[0].find(want) != std::string::npos,
         "a library of the next ABI version is refused: -EPROTO, a message");

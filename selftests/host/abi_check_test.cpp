@@ -45,9 +45,9 @@ class AbiCheck : public ::testing::Test {
 };
 
 TEST_F(AbiCheck, SameVersionPassesSilently) {
-  EXPECT_EQ(mapring::detail::compare_abi(MAPRING_ABI_VERSION,
-                                         MAPRING_ABI_VERSION),
-            0);
+  EXPECT_EQ(
+      mapring::detail::compare_abi(MAPRING_ABI_VERSION, MAPRING_ABI_VERSION),
+      0);
   EXPECT_TRUE(messages.empty());
 }
 
