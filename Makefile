@@ -24,6 +24,7 @@
 
 KERNELS ?= 6.1
 
+.DEFAULT_GOAL := all
 PREFIX ?= /usr/local
 export DESTDIR PREFIX
 
