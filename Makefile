@@ -14,7 +14,8 @@
 #                     mapring.pc, the CMake package, mapringctl and the udev
 #                     rule under PREFIX (/usr/local); DESTDIR stages it all
 #   make uninstall    remove what make install put there (same DESTDIR, PREFIX)
-#   make dkms-check   build the module with DKMS against every test kernel
+#   make dkms-check   build the module with DKMS against every Debian test
+#                     kernel (or those in KERNELS)
 #   make deb          Debian packages in build/deb: mapring-dkms, libmapring0,
 #                     libmapring-dev, mapring-tools
 #   make docs         the API reference (Doxygen) in build/docs
@@ -64,8 +65,9 @@ demo: all
 bench:
 	@scripts/bench.sh $(firstword $(KERNELS))
 
+# every Debian test kernel unless KERNELS is given
 dkms-check:
-	@scripts/dkms-check.sh $(KERNELS)
+	@scripts/dkms-check.sh $(if $(filter file default,$(origin KERNELS)),6.1 6.12 6.12-rt,$(KERNELS))
 
 deb:
 	@scripts/deb.sh
