@@ -9,11 +9,30 @@
 #                     the ratios, writes build/bench/ and docs/performance.md
 #   make KDIR=<dir>   build the modules in place against a kernel build tree
 #                     (a real machine: KDIR=/lib/modules/$(uname -r)/build)
+#   make install      mapring.ko (for KDIR, else the first of KERNELS) into
+#                     /lib/modules/<release>/extra, the library, headers,
+#                     mapring.pc, the CMake package, mapringctl and the udev
+#                     rule under PREFIX (/usr/local); DESTDIR stages it all
+#   make uninstall    remove what make install put there (same DESTDIR, PREFIX)
+#   make dkms-check   build the module with DKMS against every Debian test
+#                     kernel (or those in KERNELS)
+#   make deb          Debian packages in build/deb: mapring-dkms, libmapring0,
+#                     libmapring-dev, mapring-tools
+#   make docs         the API reference (Doxygen) in build/docs
 #
 # Test kernels: 6.1 (default, bookworm's linux-image-amd64), 6.12, 6.12-rt.
 # The kernel side is built by Kbuild (./Kbuild), user space by CMake.
 
 KERNELS ?= 6.1
+
+.DEFAULT_GOAL := all
+PREFIX ?= /usr/local
+export DESTDIR PREFIX
+
+install uninstall:
+	@KDIR=$(KDIR) KERNEL=$(firstword $(KERNELS)) scripts/install.sh $@
+
+.PHONY: install uninstall
 
 ifneq ($(KDIR),)
 # Build against a given kernel tree, in place, as any out-of-tree module.
@@ -46,8 +65,18 @@ demo: all
 bench:
 	@scripts/bench.sh $(firstword $(KERNELS))
 
+# every Debian test kernel unless KERNELS is given
+dkms-check:
+	@scripts/dkms-check.sh $(if $(filter file default,$(origin KERNELS)),6.1 6.12 6.12-rt,$(KERNELS))
+
+deb:
+	@scripts/deb.sh
+
+docs:
+	@scripts/docs.sh
+
 clean:
 	rm -rf build
 
-.PHONY: all deps user kmod check demo bench clean
+.PHONY: all deps user kmod check demo bench dkms-check deb docs clean
 endif

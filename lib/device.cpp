@@ -10,6 +10,7 @@
 #include <mapring/mapring.h>
 #include <mapring/mapring.hpp>
 
+#include "abi.hpp"
 #include "errno.hpp"
 
 using mapring::detail::c_err;
@@ -17,7 +18,13 @@ using mapring::detail::neg_errno;
 
 extern "C" int mapring_dev__open(void) {
   int fd = ::open(MAPRING_DEV_PATH, O_RDWR | O_CLOEXEC);
-  return c_err(fd < 0 ? neg_errno() : fd);
+  if (fd < 0) return c_err(neg_errno());
+  int ret = mapring::detail::check_module_abi(fd, MAPRING_ABI_VERSION);
+  if (ret < 0) {
+    ::close(fd);
+    return c_err(ret);
+  }
+  return fd;
 }
 
 extern "C" int mapring_dev__info(int dev_fd, struct mapring_info* info) {

@@ -6,6 +6,9 @@
 #                                  guest tests (-Wall -Wextra -Werror)
 #   scripts/build-user.sh asan     the same with ASan+UBSan, host tests only
 #   scripts/build-user.sh tsan     the same with TSan, host tests only
+#   scripts/build-user.sh release  the library and mapringctl only, for
+#                                  `make install` into $PREFIX (default
+#                                  /usr/local) and the packages
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,7 +18,9 @@ case $variant in
 host) args+=(-DKSELFTEST_DIR="$("$MAPRING_TOP/scripts/kselftest.sh")") ;;
 asan) args+=(-DMAPRING_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug) ;;
 tsan) args+=(-DMAPRING_SANITIZE=thread -DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
-*) die "unknown variant '$variant' (host, asan, tsan)" ;;
+release) args+=(-DMAPRING_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	-DCMAKE_INSTALL_PREFIX="${PREFIX:-/usr/local}") ;;
+*) die "unknown variant '$variant' (host, asan, tsan, release)" ;;
 esac
 cmake "${args[@]}" >/dev/null
 ninja -C "$MAPRING_BUILD/$variant"

@@ -69,6 +69,21 @@ phase "static: sparse (C=2) on $default_kernel" "$MAPRING_TOP/scripts/static-che
 phase "static: clang-format" "$MAPRING_TOP/scripts/static-check.sh" clang-format
 
 phase "host tests" ctest --test-dir "$MAPRING_BUILD/host" --output-on-failure
+# Packaging (scripts/consumer-test.sh, dkms-check.sh, deb-check.sh). DKMS
+# builds for each Debian kernel named (the debug kernels are the 6.1
+# source again), about 25 s each.
+dkms_kernels=()
+for k in "${kernels[@]}"; do
+	case $k in debug|kcsan) ;; *) dkms_kernels+=("$k") ;; esac
+done
+phase "packaging: make install, out-of-tree consumer (pkg-config, CMake)" \
+	"$MAPRING_TOP/scripts/consumer-test.sh" build
+if [ ${#dkms_kernels[@]} -gt 0 ]; then
+	phase "packaging: DKMS on ${dkms_kernels[*]}" \
+		"$MAPRING_TOP/scripts/dkms-check.sh" "${dkms_kernels[@]}"
+fi
+phase "packaging: make deb, lintian, dpkg --root" "$MAPRING_TOP/scripts/deb-check.sh"
+phase "docs: API reference (Doxygen)" "$MAPRING_TOP/scripts/docs.sh"
 phase "build: user space with ASan+UBSan" "$MAPRING_TOP/scripts/build-user.sh" asan
 phase "host tests under ASan+UBSan" ctest --test-dir "$MAPRING_BUILD/asan" --output-on-failure
 phase "build: user space with TSan" "$MAPRING_TOP/scripts/build-user.sh" tsan
@@ -89,6 +104,9 @@ done
 for k in "${kernels[@]}"; do
 	phase "guest tests on $k" "$MAPRING_TOP/scripts/guest-tests.sh" "$k"
 done
+
+phase "out-of-tree consumer on $default_kernel" \
+	"$MAPRING_TOP/scripts/consumer-test.sh" vm "$default_kernel"
 
 printf '\n=== make check: %s, %dm%02ds\n' "${kernels[*]}" \
 	$(((SECONDS - start) / 60)) $(((SECONDS - start) % 60))

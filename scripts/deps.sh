@@ -20,6 +20,8 @@ PKGS=(
 	relacy-dev
 	# make bench: the report's charts (bench/report.py)
 	python3-matplotlib
+	# packaging: DKMS builds, make deb's checks, make docs
+	dkms lintian doxygen
 )
 
 missing=()

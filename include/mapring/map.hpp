@@ -47,28 +47,35 @@ class PercpuValues {
  public:
   static constexpr std::size_t kStride = detail::percpu_stride(sizeof(V));
 
+  // One possible CPU's id and value.
   struct Entry {
     int cpu;
     V value;
   };
 
+  // An input iterator over the entries.
   class iterator {
    public:
     using iterator_category = std::input_iterator_tag;
     using value_type = Entry;
     using difference_type = std::ptrdiff_t;
     iterator() = default;
+    // The i-th entry of v.
     iterator(const PercpuValues* v, std::size_t i) : v_(v), i_(i) {}
+    // The CPU id and its value.
     Entry operator*() const { return {v_->cpu(i_), (*v_)[i_]}; }
+    // The next possible CPU.
     iterator& operator++() {
       ++i_;
       return *this;
     }
+    // The next possible CPU; returns the old position.
     iterator operator++(int) {
       auto old = *this;
       ++i_;
       return old;
     }
+    // Same position (of the same values).
     bool operator==(const iterator& o) const { return i_ == o.i_; }
 
    private:
@@ -83,16 +90,19 @@ class PercpuValues {
     for (std::size_t i = 0; i < size(); ++i) set(i, value);
   }
 
+  // The number of values: the possible CPUs.
   [[nodiscard]] std::size_t size() const noexcept {
     return bytes_.size() / kStride;
   }
   // The i-th possible CPU's id and value.
   [[nodiscard]] int cpu(std::size_t i) const { return possible_cpus().at(i); }
+  // The i-th possible CPU's value (not CPU id i: see cpu(i)).
   [[nodiscard]] V operator[](std::size_t i) const {
     V v;
     std::memcpy(&v, bytes_.data() + i * kStride, sizeof(V));
     return v;
   }
+  // Sets the i-th possible CPU's value.
   void set(std::size_t i, const V& v) {
     std::memcpy(bytes_.data() + i * kStride, &v, sizeof(V));
   }
@@ -111,11 +121,14 @@ class PercpuValues {
     return total;
   }
 
+  // Entries (cpu, value) in possible-CPU order.
   [[nodiscard]] iterator begin() const { return {this, 0}; }
+  // The end of the entries.
   [[nodiscard]] iterator end() const { return {this, size()}; }
 
   // The raw buffer, laid out as the kernel wants it.
   [[nodiscard]] void* data() noexcept { return bytes_.data(); }
+  // The raw buffer, read-only.
   [[nodiscard]] const void* data() const noexcept { return bytes_.data(); }
 
  private:
@@ -126,20 +139,26 @@ class PercpuValues {
 template <class K>
 class KeyRange {
  public:
+  // An input iterator over the keys; a failure throws std::system_error.
   class iterator {
    public:
     using iterator_category = std::input_iterator_tag;
     using value_type = K;
     using difference_type = std::ptrdiff_t;
     iterator() = default;
+    // The first key of the map behind fd.
     explicit iterator(int fd) : fd_(fd), done_(false) { advance(nullptr); }
+    // The current key.
     const K& operator*() const { return key_; }
+    // The next key; throws std::system_error on failure.
     iterator& operator++() {
       K prev = key_;
       advance(&prev);
       return *this;
     }
+    // The next key.
     void operator++(int) { ++*this; }
+    // Only the end compares equal to the end.
     bool operator==(const iterator& o) const { return done_ == o.done_; }
 
    private:
@@ -156,8 +175,11 @@ class KeyRange {
     bool done_ = true;
   };
 
+  // The keys of the map behind fd (not owned).
   explicit KeyRange(int fd) : fd_(fd) {}
+  // Starts at the first key (get_next_key with no key).
   [[nodiscard]] iterator begin() const { return iterator(fd_); }
+  // The end of the keys.
   [[nodiscard]] iterator end() const { return {}; }
 
  private:
@@ -264,11 +286,14 @@ class PercpuArray : public detail::PercpuMapBase<std::uint32_t, V> {
   using Base = detail::PercpuMapBase<std::uint32_t, V>;
 
  public:
+  // Creates an array of max_entries elements (flags: MAPRING_F_*); an empty
+  // name makes it anonymous. Throws std::system_error.
   static PercpuArray create(const std::string& name, std::uint32_t max_entries,
                             std::uint32_t flags = 0) {
     return PercpuArray(
         Base::create(MAPRING_OBJ_PERCPU_ARRAY, name, max_entries, flags));
   }
+  // Opens an existing array by name; throws std::system_error (ENOENT).
   static PercpuArray open(const std::string& name) {
     return PercpuArray(check(mapring_map__open(name.c_str()), "map open"));
   }
@@ -284,6 +309,8 @@ class PercpuHash : public detail::PercpuMapBase<K, V> {
   using Base = detail::PercpuMapBase<K, V>;
 
  public:
+  // Creates a hash of up to max_entries elements (flags: MAPRING_F_NO_PREALLOC,
+  // ...). Throws std::system_error.
   static PercpuHash create(const std::string& name, std::uint32_t max_entries,
                            std::uint32_t flags = 0) {
     return PercpuHash(
@@ -296,6 +323,7 @@ class PercpuHash : public detail::PercpuMapBase<K, V> {
     return PercpuHash(
         Base::create(MAPRING_OBJ_LRU_PERCPU_HASH, name, max_entries, flags));
   }
+  // Opens an existing hash (or LRU hash) by name; throws std::system_error.
   static PercpuHash open(const std::string& name) {
     return PercpuHash(check(mapring_map__open(name.c_str()), "map open"));
   }

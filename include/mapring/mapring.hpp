@@ -23,9 +23,13 @@ inline int check(int ret, const char* what) {
 // Sole owner of a file descriptor; closes it on destruction.
 class Fd {
  public:
+  // Owns nothing.
   Fd() noexcept = default;
+  // Takes ownership of fd (negative: nothing).
   explicit Fd(int fd) noexcept : fd_(fd) {}
+  // Takes over what other owns.
   Fd(Fd&& other) noexcept : fd_(other.release()) {}
+  // Closes what this owns, then takes over what other owns.
   Fd& operator=(Fd&& other) noexcept {
     reset(other.release());
     return *this;
@@ -34,10 +38,13 @@ class Fd {
   Fd& operator=(const Fd&) = delete;
   ~Fd() { reset(); }
 
+  // The fd, still owned; -1 when none.
   [[nodiscard]] int get() const noexcept { return fd_; }
+  // Whether an fd is owned.
   explicit operator bool() const noexcept { return fd_ >= 0; }
   // Gives up ownership without closing.
   [[nodiscard]] int release() noexcept { return std::exchange(fd_, -1); }
+  // Closes the fd owned, if any, and owns fd instead.
   void reset(int fd = -1) noexcept;
 
  private:
@@ -50,7 +57,10 @@ class Device {
   // Opens the device; throws std::system_error (ENOENT: module not loaded).
   static Device open();
 
+  // MAPRING_IOC_INFO: the ABI version, features and CPUs; throws
+  // std::system_error.
   [[nodiscard]] mapring_info info() const;
+  // The device fd, still owned by this object.
   [[nodiscard]] int fd() const noexcept { return fd_.get(); }
 
   // The smallest id above start of a live object of type (UNSPEC: any),
@@ -61,6 +71,7 @@ class Device {
   // Describes an object without opening it; throws std::system_error
   // (ENOENT: no such object, EINVAL: a bad name).
   [[nodiscard]] mapring_obj_info object_info(std::uint32_t id) const;
+  // The same by name (EINVAL: empty or bad).
   [[nodiscard]] mapring_obj_info object_info(std::string_view name) const;
 
  private:

@@ -22,6 +22,7 @@ extern "C" {
 
 /* ---- ring objects ------------------------------------------------------ */
 
+/* Options of mapring_ringbuf__create(); NULL for the defaults. */
 struct mapring_ringbuf_opts {
 	size_t sz;		/* sizeof(struct mapring_ringbuf_opts) */
 	__u32 flags;		/* MAPRING_RING_F_* */
@@ -37,8 +38,9 @@ struct mapring_ringbuf_opts {
  */
 MAPRING_API int mapring_ringbuf__create(const char *name, size_t data_size,
 					const struct mapring_ringbuf_opts *opts);
-/* Open an existing ring by name (or id): an fd or -errno (-ENOENT). */
+/* Open an existing ring by name: an fd or -errno (-ENOENT, -EINVAL). */
 MAPRING_API int mapring_ringbuf__open(const char *name);
+/* Open an existing ring by id: an fd or -errno (-ENOENT, -EINVAL). */
 MAPRING_API int mapring_ringbuf__open_by_id(__u32 id);
 /* A snapshot of the ring behind fd; q->size is set by the library. */
 MAPRING_API int mapring_ringbuf__query(int fd, struct mapring_ring_query *q);
@@ -67,6 +69,7 @@ typedef int (*mapring_ring_buffer_sample_fn)(void *ctx, const void *data,
 /* Register rings with EPOLLET instead of level-triggered epoll. */
 #define MAPRING_RING_BUFFER_EDGE_TRIGGERED	0x1U
 
+/* Options of mapring_ring_buffer__new(); NULL for the defaults. */
 struct mapring_ring_buffer_opts {
 	size_t sz;		/* sizeof(struct mapring_ring_buffer_opts) */
 	__u32 flags;		/* MAPRING_RING_BUFFER_* */
@@ -102,21 +105,32 @@ MAPRING_API int mapring_ring_buffer__consume(struct mapring_ring_buffer *rb);
 /* The same, at most n records over all rings. */
 MAPRING_API int mapring_ring_buffer__consume_n(struct mapring_ring_buffer *rb,
 					       size_t n);
+/* The epoll fd the manager waits on, to nest it in an event loop. */
 MAPRING_API int mapring_ring_buffer__epoll_fd(const struct mapring_ring_buffer *rb);
 /* The idx-th ring added, or NULL with errno ERANGE. */
 MAPRING_API struct mapring_ring *
 mapring_ring_buffer__ring(struct mapring_ring_buffer *rb, unsigned int idx);
+/* Unmap every ring and close the epoll fd; NULL is a no-op. */
 MAPRING_API void mapring_ring_buffer__free(struct mapring_ring_buffer *rb);
 
-/* One ring of a manager: positions, sizes, drops and its own consumption. */
+/* ---- one ring of a manager -------------------------------------------- */
+
+/* The ring's consumer_pos: the end of what was consumed (and published). */
 MAPRING_API unsigned long mapring_ring__consumer_pos(const struct mapring_ring *r);
+/* The ring's producer_pos: the end of the last reserved record. */
 MAPRING_API unsigned long mapring_ring__producer_pos(const struct mapring_ring *r);
+/* producer_pos - consumer_pos: bytes reserved and not yet consumed. */
 MAPRING_API size_t mapring_ring__avail_data_size(const struct mapring_ring *r);
+/* The ring's data_size in bytes. */
 MAPRING_API size_t mapring_ring__size(const struct mapring_ring *r);
+/* The ring fd the ring was added with (still the caller's). */
 MAPRING_API int mapring_ring__map_fd(const struct mapring_ring *r);
+/* Consume this ring only, without waiting: a count or a negative value. */
 MAPRING_API int mapring_ring__consume(struct mapring_ring *r);
+/* The same, at most n records. */
 MAPRING_API int mapring_ring__consume_n(struct mapring_ring *r, size_t n);
 
+/* The drop counters of one ring, by reason (its producer page). */
 struct mapring_ring_drops {
 	__u64 full;		/* no room */
 	__u64 too_large;	/* could never fit */

@@ -43,12 +43,16 @@ class RingBuf {
   // Throws std::system_error (EINVAL, E2BIG, EEXIST, ENOMEM, ENOENT...).
   static RingBuf create(std::string_view name, std::size_t data_size,
                         const RingOptions& options = {});
+  // Opens an existing ring by name; throws std::system_error (ENOENT).
   static RingBuf open(std::string_view name);
+  // Opens an existing ring by id; throws std::system_error (ENOENT).
   static RingBuf open_id(std::uint32_t id);
   // Adopts an fd the caller owned.
   explicit RingBuf(Fd fd) noexcept : fd_(std::move(fd)) {}
 
+  // The ring fd, still owned by this object.
   [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+  // MAPRING_IOC_RING_QUERY: positions, drops, wake-ups.
   [[nodiscard]] mapring_ring_query query() const;
   // One record from user space; false when the ring is full (EAGAIN),
   // throws for anything else (E2BIG: it can never fit).
@@ -61,6 +65,7 @@ class RingBuf {
 // Drop counters of a ring, by reason.
 struct RingDrops {
   std::uint64_t full = 0, too_large = 0, busy = 0;
+  // Every failed reservation, all reasons.
   [[nodiscard]] std::uint64_t total() const noexcept {
     return full + too_large + busy;
   }
@@ -72,14 +77,21 @@ class RingBuffer;
 // lives and is not moved.
 class RingView {
  public:
+  // As mapring_ring__consumer_pos().
   [[nodiscard]] std::uint64_t consumer_pos() const noexcept;
+  // As mapring_ring__producer_pos().
   [[nodiscard]] std::uint64_t producer_pos() const noexcept;
+  // Bytes reserved and not yet consumed.
   [[nodiscard]] std::size_t avail_data_size() const noexcept;
+  // The ring's data_size.
   [[nodiscard]] std::size_t size() const noexcept;
+  // The ring fd it was added with.
   [[nodiscard]] int map_fd() const noexcept;
+  // The drop counters of the producer page.
   [[nodiscard]] RingDrops drops() const noexcept;
   // As RingBuffer::consume, for this ring only.
   int consume();
+  // The same, at most n records.
   int consume_n(std::size_t n);
 
  private:
@@ -101,28 +113,36 @@ class RingBuffer {
   // returning void or int is accepted as it is).
   using Callback = std::function<int(std::span<const std::byte>)>;
 
+  // How rings are consumed: mapring_ring_buffer_opts.
   struct Options {
     bool edge_triggered = false;  // register with EPOLLET
     std::size_t batch_bytes = 0;  // 0: a quarter of each ring
   };
 
   template <class F>
+  // Maps the ring behind fd (still the caller's) with callback for its records;
+  // throws std::system_error.
   RingBuffer(int fd, F&& callback, const Options& options = {}) {
     init(fd, make_slot(std::forward<F>(callback)), options);
   }
   template <class F>
+  // The same for ring, which may be closed first: the mappings keep it.
   RingBuffer(const RingBuf& ring, F&& callback, const Options& options = {})
       : RingBuffer(ring.fd(), std::forward<F>(callback), options) {}
 
+  // Moves the rings; RingViews of the old object are invalid.
   RingBuffer(RingBuffer&&) noexcept = default;
+  // Frees this object's rings, then moves other's in.
   RingBuffer& operator=(RingBuffer&&) noexcept = default;
   ~RingBuffer() = default;
 
   template <class F>
+  // Adds the ring behind fd with its own callback; throws std::system_error.
   void add(int fd, F&& callback) {
     add_slot(fd, make_slot(std::forward<F>(callback)));
   }
   template <class F>
+  // The same for ring.
   void add(const RingBuf& ring, F&& callback) {
     add(ring.fd(), std::forward<F>(callback));
   }
@@ -132,15 +152,20 @@ class RingBuffer {
   // value; 0 when interrupted by a signal; throws for epoll failures.
   int poll(std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
   template <class Rep, class Period>
+  // poll() with any duration, rounded up to milliseconds.
   int poll(std::chrono::duration<Rep, Period> timeout) {
     return poll(std::chrono::ceil<std::chrono::milliseconds>(timeout));
   }
   // Consume without waiting: every ring, or at most n records.
   int consume();
+  // The same, at most n records over all rings.
   int consume_n(std::size_t n);
 
+  // The epoll fd, to nest in an event loop.
   [[nodiscard]] int epoll_fd() const noexcept;
+  // The number of rings.
   [[nodiscard]] std::size_t size() const noexcept { return slots_.size(); }
+  // The idx-th ring added; throws std::system_error (ERANGE).
   [[nodiscard]] RingView ring(std::size_t idx);
 
  private:
