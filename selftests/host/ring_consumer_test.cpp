@@ -378,6 +378,38 @@ TEST(RingConsumer, OverwriteRingLosesNothingUncounted) {
       static_cast<unsigned long long>(ring.drops()));
 }
 
+// An overwrite ring's consumer with a consumer_pos someone else wrote:
+// unaligned or ahead is refused, far behind just jumps to overwrite_pos.
+TEST(RingConsumer, OverwriteConsumerSurvivesBadPositions) {
+  Ring ring(4096, true);
+  for (std::uint64_t seq = 0; seq < 10; seq++) {
+    std::byte* s = ring.reserve(1000);
+    ASSERT_NE(s, nullptr);
+    fill_atomic(s, 0, seq, 1000);
+    ring.submit(s);
+  }
+  mapring::detail::OverwriteState st;
+  RingView view = ring.view();
+  view.ow = &st;
+  std::vector<std::uint64_t> seqs;
+  auto cb = [&](const std::byte* p, std::size_t size) {
+    Rec r;
+    std::memcpy(&r, p, sizeof(r));
+    if (intact(p, size)) seqs.push_back(r.seq);
+    return 0;
+  };
+  ring.cons_ref().store(10 * 1008 + 8);  // ahead
+  EXPECT_EQ(consume_ring(view, cb, mapring::detail::kNoLimit, 1), -EBADMSG);
+  ring.cons_ref().store(7 * 1008 + 3);  // unaligned
+  EXPECT_EQ(consume_ring(view, cb, mapring::detail::kNoLimit, 1), -EBADMSG);
+  ring.cons_ref().store(~0ull - 4095);  // far behind (wrapped)
+  EXPECT_EQ(consume_ring(view, cb, mapring::detail::kNoLimit, 1), 4);
+  EXPECT_EQ(seqs, (std::vector<std::uint64_t>{6, 7, 8, 9}));
+  EXPECT_EQ(ring.cons_ref().load(), 10u * 1008);
+  EXPECT_EQ(st.lost, 0u);  // losses count from the first record read
+  EXPECT_EQ(ring.overwritten(), 6u);
+}
+
 TEST(RingConsumer, HostileConsumerPositionsNeverOpenABusyRecord) {
   constexpr int kProducers = 3;
   Ring ring(4096);

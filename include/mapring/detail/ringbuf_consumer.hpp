@@ -236,9 +236,9 @@ std::int64_t consume_overwrite(const RingView& r, Callback&& cb,
     std::uint64_t over = load_acquire(over_pos);
     std::uint64_t prod = load_acquire(prod_pos);
     if (static_cast<std::int64_t>(over - cons) > 0) cons = over;  // lapped
-    if (static_cast<std::int64_t>(cons - prod) > 0) {
+    if (static_cast<std::int64_t>(cons - prod) > 0 || (cons & 7)) {
       publish();
-      return -EBADMSG;  // ahead of the producer: someone else wrote it
+      return -EBADMSG;  // ahead or unaligned: someone else wrote it
     }
     while (cons != prod) {
       const std::byte* rec_p = data + (cons & mask);
