@@ -60,6 +60,10 @@ static_assert(offsetof(struct mapring_rb_kproducer, producer_pos) ==
 	      offsetof(struct mapring_rb_producer, producer_pos));
 static_assert(offsetof(struct mapring_rb_kproducer, pending_pos) ==
 	      offsetof(struct mapring_rb_producer, pending_pos));
+static_assert(offsetof(struct mapring_rb_kproducer, overwrite_pos) ==
+	      offsetof(struct mapring_rb_producer, overwrite_pos));
+static_assert(offsetof(struct mapring_rb_kproducer, overwritten) ==
+	      offsetof(struct mapring_rb_producer, overwritten));
 static_assert(offsetof(struct mapring_rb_kproducer, drops_full) ==
 	      offsetof(struct mapring_rb_producer, drops_full));
 static_assert(offsetof(struct mapring_rb_kproducer, drops_too_large) ==
@@ -132,7 +136,7 @@ static int ring_check_opts(u64 data_size, const struct mapring_ring_opts *o)
 		return -EINVAL;
 	if (data_size > READ_ONCE(ring_max_bytes))
 		return -E2BIG;
-	if (o->flags & ~MAPRING_RING_F_BATCH_WAKEUP)
+	if (o->flags & ~(MAPRING_RING_F_BATCH_WAKEUP | MAPRING_RING_F_OVERWRITE))
 		return -EINVAL;
 	if (!(o->flags & MAPRING_RING_F_BATCH_WAKEUP))
 		return o->wakeup_bytes || o->wakeup_usecs ? -EINVAL : 0;
@@ -153,6 +157,10 @@ static void ring_show_fdinfo(struct mapring_obj *obj, struct seq_file *m)
 		   mapring_ring_query(ring, MAPRING_RB_PROD_POS));
 	seq_printf(m, "ring_pending_pos:\t%llu\n",
 		   mapring_ring_query(ring, MAPRING_RB_PENDING_POS));
+	seq_printf(m, "ring_overwrite_pos:\t%llu\n",
+		   mapring_ring_query(ring, MAPRING_RB_OVERWRITE_POS));
+	seq_printf(m, "ring_overwritten:\t%llu\n",
+		   mapring_ring_query(ring, MAPRING_RB_OVERWRITTEN));
 	seq_printf(m, "ring_drops_full:\t%llu\n",
 		   mapring_ring_query(ring, MAPRING_RB_DROPS_FULL));
 	seq_printf(m, "ring_drops_too_large:\t%llu\n",
@@ -188,6 +196,8 @@ static void ring_fill_info(struct mapring_obj *obj,
 	info->consumer_pos = mapring_ring_query(ring, MAPRING_RB_CONS_POS);
 	info->producer_pos = mapring_ring_query(ring, MAPRING_RB_PROD_POS);
 	info->pending_pos = mapring_ring_query(ring, MAPRING_RB_PENDING_POS);
+	info->overwrite_pos = mapring_ring_query(ring, MAPRING_RB_OVERWRITE_POS);
+	info->overwritten = mapring_ring_query(ring, MAPRING_RB_OVERWRITTEN);
 }
 
 static const struct file_operations ring_fops;
@@ -270,6 +280,7 @@ long mapring_ioc_ring_create(void __user *uarg)
 static long ring_ioc_query(struct mapring_ring *ring, void __user *uarg)
 {
 	struct mapring_ring_query q;
+	u64 over;
 	u32 usize;
 	int err;
 
@@ -279,6 +290,9 @@ static long ring_ioc_query(struct mapring_ring *ring, void __user *uarg)
 		return err;
 	if (q.flags)
 		return -EINVAL;
+
+	/* before producer_pos: it never passes a producer_pos read later */
+	over = mapring_ring_query(ring, MAPRING_RB_OVERWRITE_POS);
 
 	q = (struct mapring_ring_query) {
 		.id = ring->obj.id,
@@ -294,9 +308,13 @@ static long ring_ioc_query(struct mapring_ring *ring, void __user *uarg)
 		.wakeups = mapring_ring_query(ring, MAPRING_RB_WAKEUPS),
 		.wakeup_bytes = ring->wakeup_bytes,
 		.wakeup_usecs = ring->wakeup_usecs,
+		.overwrite_pos = over,
+		.overwritten = mapring_ring_query(ring, MAPRING_RB_OVERWRITTEN),
 	};
-	/* one snapshot of both positions, as BPF's avail */
-	q.avail = q.producer_pos - q.consumer_pos;
+	/* one snapshot of the positions, as BPF's avail */
+	q.avail = q.producer_pos -
+		  mapring_ring_read_start(ring, q.consumer_pos,
+					  q.overwrite_pos);
 	return mapring_uattr_out(uarg, &q, sizeof(q), usize);
 }
 

@@ -25,7 +25,9 @@
 struct mapring_rb_kproducer {
 	u64 producer_pos;
 	u64 pending_pos;
-	u64 __reserved[6];
+	u64 overwrite_pos;
+	u64 overwritten;
+	u64 __reserved[4];
 	atomic64_t drops_full;
 	atomic64_t drops_too_large;
 	atomic64_t drops_busy;
@@ -43,6 +45,7 @@ struct mapring_ring {
 	u64 *consumer_pos;			/* the consumer page: user-writable */
 	struct mapring_rb_kproducer *prod;	/* the producer page */
 	void *data;				/* data pages, mapped twice */
+	u64 next_seq;				/* overwrite rings: records reserved */
 
 	/* Wake-ups. */
 	wait_queue_head_t waitq ____cacheline_aligned_in_smp;
@@ -70,6 +73,19 @@ static inline struct mapring_ring *to_ring(struct mapring_obj *obj)
 static inline u64 ring_data_size(const struct mapring_ring *ring)
 {
 	return ring->mask + 1;
+}
+
+/*
+ * Where readable data starts: consumer_pos, or in an overwrite ring the
+ * later of consumer_pos and overwrite_pos (whatever user space wrote to
+ * consumer_pos, this only selects one of the two values).
+ */
+static inline u64 mapring_ring_read_start(const struct mapring_ring *ring,
+					  u64 cons, u64 over)
+{
+	if ((ring->flags & MAPRING_RING_F_OVERWRITE) && (s64)(over - cons) > 0)
+		return over;
+	return cons;
 }
 
 /* ring.c */

@@ -26,6 +26,14 @@
  *  - commit's xchg then load of consumer_pos, against the consumer's store
  *    of consumer_pos, full fence, load of the header: one of the two sees
  *    the other, so a caught-up consumer is never left asleep.
+ *
+ * Overwrite rings (MAPRING_RING_F_OVERWRITE) add one pair, a seqlock in
+ * which overwrite_pos is the sequence: reserve stores the new
+ * overwrite_pos, smp_wmb(), then overwrites (the new header here, the
+ * sample in its producer after reserve returns); a reader copies a record
+ * that starts at p, then smp_rmb() (an acquire fence), then loads
+ * overwrite_pos: if its copy saw any byte written over the record, it sees
+ * overwrite_pos > p and drops the copy as torn (see ring_overwrite()).
  */
 #include <linux/export.h>
 #include <linux/hardirq.h>
@@ -45,6 +53,12 @@ static inline u64 ring_load_cons(struct mapring_ring *ring)
 {
 	/* pairs with the consumer's release store: it is done reading */
 	return smp_load_acquire(ring->consumer_pos);
+}
+
+/* Written under the lock; a reader outside it gets a momentary value. */
+static inline u64 ring_load_over(struct mapring_ring *ring)
+{
+	return READ_ONCE(ring->prod->overwrite_pos);
 }
 
 static inline u64 ring_load_prod(struct mapring_ring *ring)
@@ -102,11 +116,53 @@ static u64 ring_advance_pending(struct mapring_ring *ring, u64 pend, u64 pos)
 	return pend;
 }
 
+/*
+ * Overwrite mode, under the lock: move overwrite_pos past the oldest
+ * records until a record ending at new_pos fits, and count them. The caller
+ * checked new_pos - pend <= mask with pend just advanced, so every record
+ * passed lies before pending_pos: committed, its header written by us
+ * (user space cannot write data pages), and overwrite_pos, which only stops
+ * on record boundaries, never passes pending_pos. A committed record is
+ * overwritten; a busy one never is (the caller fails instead).
+ */
+static void ring_overwrite(struct mapring_ring *ring, u64 pend, u64 new_pos)
+{
+	struct mapring_rb_kproducer *prod = ring->prod;
+	u64 over = prod->overwrite_pos, n = 0, step;
+	u32 len;
+
+	while (new_pos - over > ring->mask) {
+		len = READ_ONCE(ring_hdr_at(ring, over)->len);
+		step = ring_rec_len(len & ~MAPRING_RB_DISCARD_BIT);
+		n++;
+		/* only a producer writing past its sample gets here */
+		if (unlikely(step > pend - over)) {
+			over = pend;
+			break;
+		}
+		over += step;
+	}
+	if (!n)
+		return;
+	WRITE_ONCE(prod->overwritten, prod->overwritten + n);
+	WRITE_ONCE(prod->overwrite_pos, over);
+	/*
+	 * The new overwrite_pos before anything that overwrites the records
+	 * it passed: the header below, the sample its producer writes after
+	 * we return (the same task; a migration in between is a full
+	 * barrier). Pairs with the reader's acquire fence between its copy of
+	 * a record and its load of overwrite_pos: a copy that saw one byte of
+	 * ours sees overwrite_pos past the record it copied.
+	 */
+	smp_wmb();
+}
+
 /* The sample, or ERR_PTR(-E2BIG, -EAGAIN: full, -EBUSY: NMI and locked). */
 static void *ring_reserve(struct mapring_ring *ring, u64 size)
 {
 	struct mapring_rb_kproducer *prod = ring->prod;
-	u64 cons, pos, old_pend, pend, new_pos, len;
+	bool overwrite = ring->flags & MAPRING_RING_F_OVERWRITE;
+	u64 cons = 0, pos, old_pend, pend, new_pos, len;
 	struct mapring_rb_hdr *hdr;
 	unsigned long irqflags;
 
@@ -114,19 +170,23 @@ static void *ring_reserve(struct mapring_ring *ring, u64 size)
 		return ERR_PTR(-E2BIG);
 	len = ring_rec_len(size);
 
-	/* outside the lock, as BPF: the cache miss is not spent holding it */
-	cons = ring_load_cons(ring);
-
 	/*
+	 * Outside the lock, as BPF: the cache miss is not spent holding it.
+	 * An overwrite ring does not look at consumer_pos at all.
+	 *
 	 * A ring the consumer has not freed room in fails here, without the
 	 * lock: producer_pos only grows, so a stale value can only let this
 	 * test pass, and the test under the lock uses the same cons. Producers
 	 * of a full ring do not queue on its lock (BPF's do), and a reserve
 	 * from NMI finding it full is counted as full, not busy.
 	 */
-	if (unlikely(READ_ONCE(prod->producer_pos) + len - cons > ring->mask)) {
-		atomic64_inc(&prod->drops_full);
-		return ERR_PTR(-EAGAIN);
+	if (!overwrite) {
+		cons = ring_load_cons(ring);
+		if (unlikely(READ_ONCE(prod->producer_pos) + len - cons >
+			     ring->mask)) {
+			atomic64_inc(&prod->drops_full);
+			return ERR_PTR(-EAGAIN);
+		}
 	}
 
 	if (in_nmi()) {
@@ -147,20 +207,24 @@ static void *ring_reserve(struct mapring_ring *ring, u64 size)
 	new_pos = pos + len;
 
 	/*
-	 * Room means: no further than data_size - 1 ahead of the consumer
-	 * and of the oldest uncommitted record. A consumer_pos ahead of
-	 * producer_pos wraps to a huge difference and fails the first test.
+	 * Room means: no further than data_size - 1 ahead of the oldest
+	 * uncommitted record and, unless overwriting, of the consumer. A
+	 * consumer_pos ahead of producer_pos wraps to a huge difference and
+	 * fails the test.
 	 */
-	if (unlikely(new_pos - cons > ring->mask ||
-		     new_pos - pend > ring->mask)) {
+	if (unlikely(new_pos - pend > ring->mask ||
+		     (!overwrite && new_pos - cons > ring->mask))) {
 		raw_spin_unlock_irqrestore(&ring->lock, irqflags);
 		atomic64_inc(&prod->drops_full);
 		return ERR_PTR(-EAGAIN);
 	}
 
 	hdr = ring_hdr_at(ring, pos);
+	if (overwrite)
+		ring_overwrite(ring, pend, new_pos);
 	WRITE_ONCE(hdr->len, (u32)size | MAPRING_RB_BUSY_BIT);
-	WRITE_ONCE(hdr->__pad, 0);
+	/* overwrite rings number their records; the others keep BPF's 0 */
+	WRITE_ONCE(hdr->seq, overwrite ? (u32)ring->next_seq++ : 0);
 	/* pairs with the consumer's acquire load of producer_pos */
 	smp_store_release(&prod->producer_pos, new_pos);
 
@@ -200,7 +264,8 @@ static void ring_arm_timer(struct mapring_ring *ring)
  */
 static void ring_notify_batched(struct mapring_ring *ring, u64 start, u64 end)
 {
-	u64 cons = ring_load_cons(ring);
+	u64 over = ring_load_over(ring);
+	u64 cons = mapring_ring_read_start(ring, ring_load_cons(ring), over);
 	s64 mark = ring->wakeup_bytes;
 
 	if (mark && (s64)(end - cons) >= mark && (s64)(start - cons) < mark) {
@@ -328,7 +393,9 @@ void mapring_ring_wake_fini(struct mapring_ring *ring)
  */
 bool mapring_ring_readable(struct mapring_ring *ring)
 {
-	u64 cons = ring_load_cons(ring);
+	/* overwrite_pos first: it is never past a producer_pos read later */
+	u64 over = ring_load_over(ring);
+	u64 cons = mapring_ring_read_start(ring, ring_load_cons(ring), over);
 	u64 prod = ring_load_prod(ring);
 	u32 len;
 
@@ -421,9 +488,13 @@ u64 mapring_ring_query(struct mapring_ring *ring, u64 what)
 {
 	struct mapring_rb_kproducer *prod = ring->prod;
 
+	u64 over;
+
 	switch (what) {
 	case MAPRING_RB_AVAIL_DATA:
-		return ring_load_prod(ring) - ring_load_cons(ring);
+		over = ring_load_over(ring);
+		over = mapring_ring_read_start(ring, ring_load_cons(ring), over);
+		return ring_load_prod(ring) - over;
 	case MAPRING_RB_RING_SIZE:
 		return ring_data_size(ring);
 	case MAPRING_RB_CONS_POS:
@@ -432,6 +503,10 @@ u64 mapring_ring_query(struct mapring_ring *ring, u64 what)
 		return ring_load_prod(ring);
 	case MAPRING_RB_PENDING_POS:
 		return READ_ONCE(prod->pending_pos);
+	case MAPRING_RB_OVERWRITE_POS:
+		return ring_load_over(ring);
+	case MAPRING_RB_OVERWRITTEN:
+		return READ_ONCE(prod->overwritten);
 	case MAPRING_RB_DROPS:
 		return atomic64_read(&prod->drops_full) +
 		       atomic64_read(&prod->drops_too_large) +

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <vector>
@@ -91,6 +92,8 @@ struct mapring_ring {
   // Edge-triggered managers: this ring signalled and was not drained (a
   // callback stopped early); the next poll consumes it without waiting.
   bool backlog = false;
+  // An overwrite ring: its consumer's copy buffer and losses.
+  std::unique_ptr<mapring::detail::OverwriteState> ow;
 
   mapring_ring() = default;
   mapring_ring(const mapring_ring&) = delete;
@@ -148,6 +151,14 @@ int map_ring(mapring_ring& r, int fd) {
   r.view.producer_page = static_cast<std::uint64_t*>(r.prod_map);
   r.view.data = static_cast<const std::byte*>(r.prod_map) + r.page;
   r.fd = fd;
+  if (q.ring_flags & MAPRING_RING_F_OVERWRITE) {
+    r.ow = std::make_unique<mapring::detail::OverwriteState>();
+    r.view.ow = r.ow.get();
+    // Nothing consumed yet: the first record is seq 0, so losses count
+    // from the start. Otherwise from the first record this consumer reads.
+    if (mapring::detail::load_acquire(r.view.consumer_pos) == 0)
+      r.ow->seq_known = true;
+  }
   return 0;
 }
 
@@ -323,8 +334,13 @@ extern "C" unsigned long mapring_ring__producer_pos(
 }
 
 extern "C" size_t mapring_ring__avail_data_size(const struct mapring_ring* r) {
-  return load_acquire(r->view.producer_page) -
-         load_acquire(r->view.consumer_pos);
+  using mapring::detail::kOverwritePos;
+  // overwrite_pos first: it never passes a producer_pos loaded later
+  std::uint64_t over =
+      r->ow ? load_acquire(r->view.producer_page + kOverwritePos) : 0;
+  std::uint64_t start = load_acquire(r->view.consumer_pos);
+  if (r->ow && static_cast<std::int64_t>(over - start) > 0) start = over;
+  return load_acquire(r->view.producer_page) - start;
 }
 
 extern "C" size_t mapring_ring__size(const struct mapring_ring* r) {
@@ -357,4 +373,114 @@ extern "C" __u64 mapring_ring__drops(const struct mapring_ring* r,
   d.busy = counter(p->drops_busy);
   if (by) *by = d;
   return d.full + d.too_large + d.busy;
+}
+
+extern "C" __u64 mapring_ring__lost(const struct mapring_ring* r, __u64* torn) {
+  if (torn) *torn = r->ow ? r->ow->torn : 0;
+  return r->ow ? r->ow->lost : 0;
+}
+
+// ---- snapshots ------------------------------------------------------------
+
+namespace {
+
+using mapring::detail::kOverwritePos;
+using mapring::detail::load_header;
+using mapring::detail::record_len;
+
+// Record starts from `from` towards prod, committed records only (stops at
+// a busy one or a header that cannot be right).
+void walk(const mapring::detail::RingView& v, std::uint64_t from,
+          std::uint64_t prod, std::vector<std::uint64_t>& starts,
+          std::uint64_t& end) {
+  starts.clear();
+  std::uint64_t p = from;
+  while (p != prod) {
+    auto len = static_cast<std::uint32_t>(load_header(v.data + (p & v.mask)));
+    std::uint64_t rec = record_len(len);
+    if ((len & MAPRING_RB_BUSY_BIT) || rec > prod - p) break;
+    starts.push_back(p);
+    p += rec;
+  }
+  end = p;
+}
+
+long snapshot(const mapring_ring& r, void* buf, size_t size) {
+  const auto& v = r.view;
+  const std::uint64_t* over_pos = v.producer_page + kOverwritePos;
+  std::vector<std::uint64_t> starts, image;
+  for (int attempt = 0; attempt < 16; attempt++) {
+    std::uint64_t from =
+        r.ow ? load_acquire(over_pos) : load_acquire(v.consumer_pos);
+    std::uint64_t prod = load_acquire(v.producer_page);
+    if (static_cast<std::int64_t>(from - prod) > 0 || prod - from > v.mask + 1)
+      return -EBADMSG;  // a consumer_pos someone else wrote
+    std::uint64_t end;
+    walk(v, from, prod, starts, end);
+    // The walk is sound from the first start at or past the overwrite_pos
+    // loaded after it: that start is a real record boundary, and every
+    // header read from there on was intact when read (see
+    // consume_overwrite()).
+    size_t first = 0;
+    if (r.ow) {
+      mapring::detail::acquire_fence();
+      std::uint64_t over = load_relaxed(over_pos);
+      while (first < starts.size() &&
+             static_cast<std::int64_t>(over - starts[first]) > 0)
+        first++;
+      bool sound =
+          over == from || (first < starts.size() && starts[first] == over);
+      if (!sound) continue;  // lost track of the boundaries: walk again
+    }
+    // The newest records not discarded that fit in size bytes.
+    size_t pick = starts.size();
+    std::uint64_t bytes = 0;
+    while (pick > first) {
+      std::uint64_t p = starts[pick - 1];
+      std::uint64_t next = pick < starts.size() ? starts[pick] : end;
+      auto len = static_cast<std::uint32_t>(load_header(v.data + (p & v.mask)));
+      if (!(len & MAPRING_RB_DISCARD_BIT)) {
+        if (bytes + (next - p) > size) break;
+        bytes += next - p;
+      }
+      pick--;
+    }
+    if (pick == starts.size()) return 0;
+    std::uint64_t lo = starts[pick];
+    image.resize((end - lo) / 8);
+    mapring::detail::copy_words(image.data(), v.data + (lo & v.mask),
+                                image.size());
+    std::uint64_t over = lo;
+    if (r.ow) {
+      mapring::detail::acquire_fence();
+      over = load_relaxed(over_pos);
+    }
+    // Lay out the intact, not discarded records; drop the torn ones.
+    auto* out = static_cast<std::byte*>(buf);
+    size_t done = 0;
+    for (size_t i = pick; i < starts.size(); i++) {
+      std::uint64_t p = starts[i];
+      std::uint64_t next = i + 1 < starts.size() ? starts[i + 1] : end;
+      if (static_cast<std::int64_t>(over - p) > 0) continue;
+      const std::uint64_t* rec = image.data() + (p - lo) / 8;
+      auto len = static_cast<std::uint32_t>(rec[0]);
+      if ((len & MAPRING_RB_DISCARD_BIT) || done + (next - p) > size) continue;
+      std::memcpy(out + done, rec, next - p);
+      done += next - p;
+    }
+    return static_cast<long>(done);
+  }
+  return -EAGAIN;
+}
+
+}  // namespace
+
+extern "C" long mapring_ring__snapshot(const struct mapring_ring* r, void* buf,
+                                       size_t size) {
+  try {
+    long n = snapshot(*r, buf, size);
+    return n < 0 ? c_err(static_cast<int>(n)) : n;
+  } catch (const std::bad_alloc&) {
+    return c_err(-ENOMEM);
+  }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 // Rings, C++ API: RAII owners and lambdas over the C API.
 #include <cerrno>
+#include <cstring>
 #include <new>
 #include <string>
 
@@ -28,6 +29,7 @@ RingBuf RingBuf::create(std::string_view name, std::size_t data_size,
     opts.wakeup_bytes = options.wakeup_bytes;
     opts.wakeup_usecs = static_cast<__u32>(options.wakeup_time.count());
   }
+  if (options.overwrite) opts.flags |= MAPRING_RING_F_OVERWRITE;
   return RingBuf(
       Fd(check(mapring_ringbuf__create(name_of(name).c_str(), data_size, &opts),
                "MAPRING_IOC_RING_CREATE")));
@@ -147,6 +149,30 @@ RingDrops RingView::drops() const noexcept {
   mapring_ring_drops d;
   mapring_ring__drops(ring_, &d);
   return {d.full, d.too_large, d.busy};
+}
+
+RingLoss RingView::lost() const noexcept {
+  __u64 torn = 0;
+  RingLoss l;
+  l.records = mapring_ring__lost(ring_, &torn);
+  l.torn = torn;
+  return l;
+}
+
+std::vector<std::vector<std::byte>> RingView::snapshot(
+    std::size_t max_bytes) const {
+  std::vector<std::byte> image(max_bytes);
+  long n = mapring_ring__snapshot(ring_, image.data(), image.size());
+  if (n < 0) check(static_cast<int>(n), "mapring_ring__snapshot");
+  std::vector<std::vector<std::byte>> records;
+  for (std::size_t off = 0; off < static_cast<std::size_t>(n);) {
+    mapring_rb_hdr hdr;
+    std::memcpy(&hdr, image.data() + off, sizeof(hdr));
+    const std::byte* sample = image.data() + off + MAPRING_RB_HDR_SZ;
+    records.emplace_back(sample, sample + hdr.len);
+    off += detail::record_len(hdr.len);
+  }
+  return records;
 }
 
 int RingView::consume() {

@@ -20,6 +20,7 @@ void ring_throughput(const Options& o);
 void producer_cost(const Options& o);
 void drain_rate(const Options& o);
 void wakeup_latency(const Options& o);
+void overwrite_cost(const Options& o);
 void map_lookup(const Options& o);
 void map_aggregate(const Options& o);
 void map_increments(const Options& o);

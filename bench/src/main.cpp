@@ -3,7 +3,7 @@
 //
 //   mrbench [--reps N] [--window-ms M] [--quick] CASE...
 //
-// CASE: ring-throughput producer-cost drain latency map-lookup
+// CASE: ring-throughput producer-cost drain latency overwrite map-lookup
 // map-aggregate map-increments map-memory, or "all". Results are MRBENCH
 // lines on stdout (scripts/bench.sh runs this in the test VM, bench/report.py
 // turns the lines into the report). Needs root, mapring.ko loaded and
@@ -31,6 +31,7 @@ cases() {
           {"producer-cost", bench::producer_cost},
           {"drain", bench::drain_rate},
           {"latency", bench::wakeup_latency},
+          {"overwrite", bench::overwrite_cost},
           {"map-lookup", bench::map_lookup},
           {"map-aggregate", bench::map_aggregate},
           {"map-increments", bench::map_increments},

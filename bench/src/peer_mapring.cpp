@@ -77,6 +77,7 @@ class MapringPeer final : public RingPeer {
  private:
   static mapring::RingBuf create(const RingConfig& c) {
     mapring::RingOptions o;
+    o.overwrite = c.overwrite;
     if (c.wakeup == Wakeup::kBatched) {
       o.batch_wakeup = true;
       o.wakeup_bytes = c.every * ring_rec_len(c.rec_size);

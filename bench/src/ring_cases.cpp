@@ -302,6 +302,50 @@ void producer_cost(const Options& o) {
   }
 }
 
+// ---- overwrite --------------------------------------------------------------
+
+// A flight recorder's producer, as BPF's overwrite benchmark (producer
+// only): batches of 500 records into a 64 KiB ring nobody consumes. A
+// normal ring is full after its first batch and drops every record (the
+// cost of a drop); an overwrite ring overwrites its oldest record for every
+// new one (the cost of overwriting).
+void overwrite_cost(const Options& o) {
+  constexpr std::uint32_t size = 64;
+  constexpr std::size_t bytes = 64 * 1024;
+  for (bool ow : {false, true}) {
+    std::vector<double> ns, share;
+    for (int rep = 0; rep < o.reps; rep++) {
+      RingConfig c = config(size, bytes, Wakeup::kAdaptive, 0);
+      c.overwrite = ow;
+      auto peer = make_peer(PeerKind::kMapring, c);
+      pin_to_cpu(0);
+      std::uint64_t seq = 0, committed = 0;
+      std::uint64_t warm =
+          now_ns() + static_cast<std::uint64_t>(o.warmup_s * 1e9);
+      for (; now_ns() < warm; seq += kBatch) peer->trigger(seq, kBatch, false);
+      std::uint64_t t0 = now_ns(), attempts = 0;
+      std::uint64_t end = t0 + static_cast<std::uint64_t>(o.window_s * 1e9);
+      while (now_ns() < end) {
+        committed += peer->trigger(seq, kBatch, false);
+        seq += kBatch;
+        attempts += kBatch;
+      }
+      ns.push_back(static_cast<double>(now_ns() - t0) / attempts);
+      share.push_back(static_cast<double>(committed) / attempts);
+      pin_to_cpu(-1);
+    }
+    Result("overwrite")
+        .set("peer", peer_name(PeerKind::kMapring))
+        .set("mode", ow ? "overwrite" : "full-drops")
+        .set("size", size)
+        .set("ring_bytes", bytes)
+        .set("ns_per_record", median(ns))
+        .set("committed_share", median(share))
+        .set("reps", o.reps)
+        .emit();
+  }
+}
+
 // ---- drain rate -------------------------------------------------------------
 
 void drain_rate(const Options& o) {

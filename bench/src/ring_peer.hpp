@@ -41,6 +41,7 @@ struct RingConfig {
   std::uint32_t every = 0;       // sampled: records per forced wake-up;
                                  // batched: records of the byte mark
   std::uint32_t wake_usecs = 0;  // batched: the time bound
+  bool overwrite = false;        // mapring: MAPRING_RING_F_OVERWRITE
 };
 
 // Bytes a record takes in a BPF-style ring: header, sample, 8-aligned.

@@ -65,25 +65,35 @@ void *mapring_ring_reserve(struct mapring_ring *ring, u64 size, u64 flags);
 void mapring_ring_submit(struct mapring_ring *ring, void *sample, u64 flags);
 /* Commit it as discarded: the consumer skips it. */
 void mapring_ring_discard(struct mapring_ring *ring, void *sample, u64 flags);
-/* reserve + copy + submit: 0, -EAGAIN (full or NMI), -E2BIG, -EINVAL. */
+/*
+ * reserve + copy + submit: 0, -EAGAIN (full or NMI), -E2BIG, -EINVAL.
+ * In a ring created with MAPRING_RING_F_OVERWRITE, reserve and output
+ * overwrite the oldest committed records when the ring is full, and fail
+ * only when a record not yet committed is in the way.
+ */
 int mapring_ring_output(struct mapring_ring *ring, const void *data, u64 size,
 			u64 flags);
 
 /* What mapring_ring_query() reports: BPF's values, then ours. */
 enum {
-	MAPRING_RB_AVAIL_DATA = 0,	/* producer_pos - consumer_pos */
+	MAPRING_RB_AVAIL_DATA = 0,	/* producer_pos - consumer_pos (*) */
 	MAPRING_RB_RING_SIZE = 1,	/* data size in bytes */
 	MAPRING_RB_CONS_POS = 2,
 	MAPRING_RB_PROD_POS = 3,
+	MAPRING_RB_OVERWRITE_POS = 4,	/* BPF's value; 0 unless overwrite */
 	MAPRING_RB_PENDING_POS = 16,
 	MAPRING_RB_DROPS = 17,		/* all reasons */
 	MAPRING_RB_DROPS_FULL = 18,
 	MAPRING_RB_DROPS_TOO_LARGE = 19,
 	MAPRING_RB_DROPS_BUSY = 20,
 	MAPRING_RB_WAKEUPS = 21,
+	MAPRING_RB_OVERWRITTEN = 22,	/* records overwritten */
 };
 
-/* A momentary value (0 for unknown what), as bpf_ringbuf_query(). */
+/*
+ * A momentary value (0 for unknown what), as bpf_ringbuf_query(). (*) In
+ * an overwrite ring, from the later of consumer_pos and overwrite_pos.
+ */
 u64 mapring_ring_query(struct mapring_ring *ring, u64 what);
 /* The ring's object id and name (NUL-terminated, may be empty). */
 u32 mapring_ring_id(struct mapring_ring *ring);

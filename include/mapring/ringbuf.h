@@ -141,6 +141,34 @@ struct mapring_ring_drops {
 MAPRING_API __u64 mapring_ring__drops(const struct mapring_ring *r,
 				      struct mapring_ring_drops *by);
 
+/*
+ * Overwrite rings (MAPRING_RING_F_OVERWRITE). The consumer copies every
+ * record out of the ring and checks the copy against overwrite_pos before
+ * the callback sees it (data then points at the copy, not into the ring):
+ * a record overwritten before or while it was read is never delivered, it
+ * is counted as lost. mapring_ring__lost() returns the records this
+ * consumer lost so far (counted from the records' sequence numbers: exact,
+ * from the start when consumer_pos was 0 when the ring was added, else from
+ * the first record read); *torn, if not NULL, gets how many of them were
+ * overwritten while being copied. 0 for other rings.
+ */
+MAPRING_API __u64 mapring_ring__lost(const struct mapring_ring *r, __u64 *torn);
+
+/*
+ * A flight recorder's dump: copy the newest whole records that fit in size
+ * bytes into buf, oldest first, each as it lies in the ring: a struct
+ * mapring_rb_hdr (len; seq in an overwrite ring) then the sample, padded to
+ * 8 bytes. Discarded records are left out, and so are busy ones and every
+ * record behind the first busy one. Overwrite rings: from overwrite_pos,
+ * every record checked as the consumer checks it (records overwritten
+ * while being copied are left out too); other rings: from consumer_pos.
+ * Consumes nothing. Returns the bytes written (0: nothing fits), or
+ * -EAGAIN (overwritten faster than it could be walked, 16 times),
+ * -EBADMSG (consumer_pos beyond producer_pos), -ENOMEM.
+ */
+MAPRING_API long mapring_ring__snapshot(const struct mapring_ring *r, void *buf,
+					size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -35,6 +35,8 @@ struct RingOptions {
   bool batch_wakeup = false;
   std::uint64_t wakeup_bytes = 0;
   std::chrono::microseconds wakeup_time{0};
+  // A flight recorder: when full, overwrite the oldest committed records.
+  bool overwrite = false;
 };
 
 // Sole owner of a ring fd: create or open a ring, query it, write to it.
@@ -71,6 +73,12 @@ struct RingDrops {
   }
 };
 
+// Records an overwrite ring's consumer lost (RingView::lost()).
+struct RingLoss {
+  std::uint64_t records = 0;  // overwritten before they could be read
+  std::uint64_t torn = 0;     // of which overwritten while being copied
+};
+
 class RingBuffer;
 
 // One ring of a RingBuffer: not an owner, valid while that RingBuffer
@@ -89,6 +97,13 @@ class RingView {
   [[nodiscard]] int map_fd() const noexcept;
   // The drop counters of the producer page.
   [[nodiscard]] RingDrops drops() const noexcept;
+  // Overwrite rings: what this consumer lost (mapring_ring__lost()).
+  [[nodiscard]] RingLoss lost() const noexcept;
+  // The samples of the newest whole records that fit in max_bytes (as laid
+  // out in the ring, headers included), oldest first; consumes nothing
+  // (mapring_ring__snapshot()). Throws std::system_error.
+  [[nodiscard]] std::vector<std::vector<std::byte>> snapshot(
+      std::size_t max_bytes) const;
   // As RingBuffer::consume, for this ring only.
   int consume();
   // The same, at most n records.

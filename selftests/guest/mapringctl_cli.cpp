@@ -333,6 +333,39 @@ void stats_totals_and_drops() {
   CHECK(r.out.starts_with("objects  5 (3 rings, 2 maps)\n"));
 }
 
+// An overwrite ring: avail from overwrite_pos, the position and the count.
+void overwrite_ring() {
+  mapring::RingOptions opts;
+  opts.overwrite = true;
+  mapring::RingBuf ow = mapring::RingBuf::create("cli.ow", 4096, opts);
+  std::string rec(1000, 'x');
+  for (int i = 0; i < 6; i++) CHECK(ow.output(bytes(rec.data(), rec.size())));
+  auto oi = info("cli.ow");
+  auto r = run_program({"mapringctl", "show", "cli.ow"});
+  CHECK_EQ(r.status, 0);
+  char want[512];
+  std::snprintf(want, sizeof(want),
+                "%u: ringbuf  name cli.ow  flags 0x2\n"
+                "\tdata_size 4096B  memory %lluB  drops 0\n"
+                "\tconsumer_pos 0  producer_pos 6048  pending_pos 5040  "
+                "avail 4032B\n"
+                "\toverwrite_pos 2016  overwritten 2\n",
+                oi.id, static_cast<unsigned long long>(oi.memory));
+  CHECK_EQ(r.out, std::string(want));
+  r = run_program({"mapringctl", "--json", "show", "cli.ow"});
+  CHECK_EQ(r.status, 0);
+  Json o = JsonParser::parse(r.out);
+  CHECK_EQ(o["avail"].u64(), 4032u);
+  CHECK_EQ(o["overwrite_pos"].u64(), 2016u);
+  CHECK_EQ(o["overwritten"].u64(), 2u);
+  r = run_program({"mapringctl", "stats", "cli.ow"});
+  CHECK_EQ(r.status, 0);
+  CHECK_EQ(r.out, std::to_string(oi.id) +
+                      ": ringbuf  name cli.ow\n"
+                      "\tavail 4032B  drops full 0  too_large 0  busy 0  "
+                      "wakeups 1  overwritten 2\n");
+}
+
 void errors_and_exit_statuses() {
   auto r = run_program({"mapringctl", "show", "nosuch"});
   CHECK_EQ(r.status, 3);
@@ -404,7 +437,7 @@ int main() {
     std::printf("1..0 # SKIP mapring.ko not loaded\n");
     return 4;
   }
-  std::printf("TAP version 13\n1..8\n");
+  std::printf("TAP version 13\n1..9\n");
   try {
     objs.emplace();
   } catch (const std::exception& e) {
@@ -419,7 +452,8 @@ int main() {
   mr::run(5, "tail_follows_until_a_signal", tail_follows_until_a_signal);
   mr::run(6, "stats_totals_and_drops", stats_totals_and_drops);
   mr::run(7, "errors_and_exit_statuses", errors_and_exit_statuses);
-  mr::run(8, "module_not_loaded", module_not_loaded);
+  mr::run(8, "overwrite_ring", overwrite_ring);
+  mr::run(9, "module_not_loaded", module_not_loaded);
   std::printf("# %d failed\n", mr::tap_failures);
   return mr::tap_failures ? 1 : 0;
 }

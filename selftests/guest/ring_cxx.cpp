@@ -201,6 +201,38 @@ void edge_triggered() {
   CHECK(rb.poll(0ms) == 0);
 }
 
+// An overwrite ring: copies instead of spans into the mapping, what was
+// lost, snapshots of the newest records.
+void overwrite_ring() {
+  mapring::RingOptions opts;
+  opts.overwrite = true;
+  auto ring = mapring::RingBuf::create("", 4096, opts);
+  CHECK(ring.query().ring_flags == MAPRING_RING_F_OVERWRITE);
+  std::vector<std::string> got;
+  mapring::RingBuffer rb(
+      ring, [&](std::span<const std::byte> rec) { got.push_back(text(rec)); });
+  auto view = rb.ring(0);
+  // 300 records of 16 bytes in a ring that holds 255
+  for (int i = 0; i < 300; i++)
+    CHECK(ring.output(bytes(std::to_string(i % 10))));
+  auto snap = view.snapshot(48);
+  CHECK(snap.size() == 3);
+  CHECK(snap.size() == 3 && text(snap[0]) == "7" && text(snap[2]) == "9");
+  CHECK(view.snapshot(0).empty());
+  CHECK(view.snapshot(1 << 20).size() == 255);
+  CHECK(rb.consume() == 255);
+  CHECK(view.lost().records == 45);
+  CHECK(view.lost().torn == 0);
+  CHECK(got.size() == 255 && got[0] == "5" && got[254] == "9");
+  CHECK(ring.query().overwritten == 45);
+  CHECK(view.avail_data_size() == 0);
+  // no loss while keeping up
+  CHECK(ring.output(bytes("a")));
+  CHECK(rb.poll(20s) == 1);
+  CHECK(view.lost().records == 45);
+  CHECK(got.back() == "a");
+}
+
 }  // namespace
 
 int main() {
@@ -208,12 +240,13 @@ int main() {
     std::printf("1..0 # SKIP mapring.ko not loaded\n");
     return 4;
   }
-  std::printf("TAP version 13\n1..5\n");
+  std::printf("TAP version 13\n1..6\n");
   run(1, "owners_and_errors", owners_and_errors);
   run(2, "lambdas_and_spans", lambdas_and_spans);
   run(3, "stop_values_and_exceptions", stop_values_and_exceptions);
   run(4, "several_rings_and_consume_n", several_rings_and_consume_n);
   run(5, "edge_triggered", edge_triggered);
+  run(6, "overwrite_ring", overwrite_ring);
   std::printf("# %d failed\n", failures);
   return failures ? 1 : 0;
 }

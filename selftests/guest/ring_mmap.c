@@ -211,7 +211,9 @@ TEST_F(ring, producer_page_layout)
 	EXPECT_EQ(0, p->drops_full);
 	EXPECT_EQ(1, p->drops_too_large);
 	EXPECT_EQ(0, p->drops_busy);
-	for (int i = 0; i < 6; i++)
+	EXPECT_EQ(0, p->overwrite_pos);	/* not an overwrite ring */
+	EXPECT_EQ(0, p->overwritten);
+	for (int i = 0; i < 4; i++)
 		EXPECT_EQ(0, p->__reserved[i]);
 	munmap((void *)p, self->page);
 }

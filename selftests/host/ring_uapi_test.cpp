@@ -20,11 +20,12 @@ TEST(RingUapi, CreateLayout) {
   EXPECT_EQ(offsetof(mapring_ring_create, __pad0), 28u);
   EXPECT_EQ(offsetof(mapring_ring_create, name), 32u);
   EXPECT_EQ(MAPRING_RING_F_BATCH_WAKEUP, 1u);
+  EXPECT_EQ(MAPRING_RING_F_OVERWRITE, 2u);
   EXPECT_EQ(MAPRING_RING_MAX_WAKEUP_USECS, 10000000u);
 }
 
 TEST(RingUapi, QueryLayout) {
-  EXPECT_EQ(sizeof(mapring_ring_query), 104u);
+  EXPECT_EQ(sizeof(mapring_ring_query), 120u);
   EXPECT_EQ(MAPRING_RING_QUERY_SIZE_VER0, 104);
   EXPECT_EQ(offsetof(mapring_ring_query, flags), 4u);
   EXPECT_EQ(offsetof(mapring_ring_query, id), 8u);
@@ -41,6 +42,8 @@ TEST(RingUapi, QueryLayout) {
   EXPECT_EQ(offsetof(mapring_ring_query, wakeup_bytes), 88u);
   EXPECT_EQ(offsetof(mapring_ring_query, wakeup_usecs), 96u);
   EXPECT_EQ(offsetof(mapring_ring_query, __pad0), 100u);
+  EXPECT_EQ(offsetof(mapring_ring_query, overwrite_pos), 104u);
+  EXPECT_EQ(offsetof(mapring_ring_query, overwritten), 112u);
 }
 
 TEST(RingUapi, OutputLayout) {
@@ -62,7 +65,8 @@ TEST(RingUapi, FeatureBits) {
   EXPECT_EQ(MAPRING_FEAT_RING_DROPS, 1ull << 1);
   EXPECT_EQ(MAPRING_FEAT_RING_BATCH_WAKEUP, 1ull << 2);
   EXPECT_EQ(MAPRING_FEAT_RING_WRITE, 1ull << 3);
-  EXPECT_EQ(MAPRING_FEATURES_RINGS, 0xfull);
+  EXPECT_EQ(MAPRING_FEAT_RING_OVERWRITE, 1ull << 4);
+  EXPECT_EQ(MAPRING_FEATURES_RINGS, 0x1full);
   EXPECT_EQ(MAPRING_FEATURES_ALL & 0xffull, MAPRING_FEATURES_RINGS);
 }
 
@@ -76,6 +80,11 @@ TEST(RingUapi, SameAsBpf) {
   EXPECT_EQ(MAPRING_RB_FORCE_WAKEUP,
             static_cast<unsigned long long>(BPF_RB_FORCE_WAKEUP));
   EXPECT_EQ(sizeof(mapring_rb_hdr), 8u);
+  EXPECT_EQ(offsetof(mapring_rb_hdr, seq), 4u);
+  EXPECT_EQ(offsetof(mapring_rb_hdr, __pad), 4u);
+  // BPF_F_RB_OVERWRITE is a map flag (bit 19); ours is a ring flag, and
+  // overwrite_pos sits where BPF's does
+  EXPECT_EQ(offsetof(mapring_rb_producer, overwrite_pos), 16u);
   EXPECT_EQ(MAPRING_RB_CONSUMER_PGOFF, 0);
   EXPECT_EQ(MAPRING_RB_PRODUCER_PGOFF, 1);
   EXPECT_EQ(MAPRING_RB_DATA_PGOFF, 2);
@@ -84,6 +93,8 @@ TEST(RingUapi, SameAsBpf) {
 TEST(RingUapi, ProducerPage) {
   EXPECT_EQ(offsetof(mapring_rb_producer, producer_pos), 0u);
   EXPECT_EQ(offsetof(mapring_rb_producer, pending_pos), 8u);
+  EXPECT_EQ(offsetof(mapring_rb_producer, overwrite_pos), 16u);
+  EXPECT_EQ(offsetof(mapring_rb_producer, overwritten), 24u);
   EXPECT_EQ(offsetof(mapring_rb_producer, drops_full), 64u);
   EXPECT_EQ(offsetof(mapring_rb_producer, drops_too_large), 72u);
   EXPECT_EQ(offsetof(mapring_rb_producer, drops_busy), 80u);

@@ -5,7 +5,9 @@
  * benchmarks. Controlled through debugfs, MR_DEBUGFS_DIR:
  *
  *   control   write one command per write():
- *     create NAME SIZE [WAKEUP_BYTES WAKEUP_USECS]   create a ring and hold it
+ *     create NAME SIZE [WAKEUP_BYTES WAKEUP_USECS] [overwrite]
+ *                                 create a ring and hold it (overwrite:
+ *                                 MAPRING_RING_F_OVERWRITE)
  *     attach NAME                 hold an existing ring (by name)
  *     detach                      drop the ring (jobs keep their own ref)
  *     start KEY=VALUE...          start job id=N (0..MR_MAX_JOBS-1) with
@@ -472,18 +474,23 @@ static int ring_hold(struct mapring_ring *r)
 static int cmd_create(char *args)
 {
 	struct mapring_ring_opts opts = {};
-	char *name = strsep(&args, " ");
+	char *name = strsep(&args, " "), *ow;
 	u64 size;
 	int n;
 
 	if (!name || !args)
 		return -EINVAL;
+	ow = strstr(args, " overwrite");
+	if (ow && !strcmp(ow, " overwrite")) {
+		*ow = '\0';
+		opts.flags |= MAPRING_RING_F_OVERWRITE;
+	}
 	n = sscanf(args, "%llu %llu %u", &size, &opts.wakeup_bytes,
 		   &opts.wakeup_usecs);
 	if (n != 1 && n != 3)
 		return -EINVAL;
 	if (n == 3)
-		opts.flags = MAPRING_RING_F_BATCH_WAKEUP;
+		opts.flags |= MAPRING_RING_F_BATCH_WAKEUP;
 	return ring_hold(mapring_ring_create(name, size, &opts));
 }
 

@@ -25,6 +25,20 @@ void common_json(Json& j, const mapring_obj_info& o) {
   j.field("drops", o.drops);
 }
 
+bool overwrites(const mapring_obj_info& o) {
+  return o.type == MAPRING_OBJ_RINGBUF &&
+         (o.obj_flags & MAPRING_RING_F_OVERWRITE);
+}
+
+// What a consumer can read: from consumer_pos, or in an overwrite ring from
+// the later of consumer_pos and overwrite_pos (as the kernel's avail).
+std::uint64_t avail(const mapring_obj_info& o) {
+  std::uint64_t start = o.consumer_pos;
+  if (overwrites(o) && static_cast<std::int64_t>(o.overwrite_pos - start) > 0)
+    start = o.overwrite_pos;
+  return o.producer_pos - start;
+}
+
 void object_json(Json& j, const mapring_obj_info& o) {
   j.begin_object();
   common_json(j, o);
@@ -37,7 +51,11 @@ void object_json(Json& j, const mapring_obj_info& o) {
     j.field("consumer_pos", o.consumer_pos);
     j.field("producer_pos", o.producer_pos);
     j.field("pending_pos", o.pending_pos);
-    j.field("avail", o.producer_pos - o.consumer_pos);
+    j.field("avail", avail(o));
+    if (overwrites(o)) {
+      j.field("overwrite_pos", o.overwrite_pos);
+      j.field("overwritten", o.overwritten);
+    }
   }
   j.end_object();
 }
@@ -66,19 +84,25 @@ std::string object_text(const mapring_obj_info& o) {
                   static_cast<unsigned long long>(o.drops));
     return s + buf;
   }
-  std::snprintf(
-      buf, sizeof(buf),
-      "\tdata_size %lluB  memory %lluB  drops %llu\n"
-      "\tconsumer_pos %llu  producer_pos %llu  pending_pos %llu  "
-      "avail %lluB\n",
-      static_cast<unsigned long long>(o.data_size),
-      static_cast<unsigned long long>(o.memory),
-      static_cast<unsigned long long>(o.drops),
-      static_cast<unsigned long long>(o.consumer_pos),
-      static_cast<unsigned long long>(o.producer_pos),
-      static_cast<unsigned long long>(o.pending_pos),
-      static_cast<unsigned long long>(o.producer_pos - o.consumer_pos));
-  return s + buf;
+  std::snprintf(buf, sizeof(buf),
+                "\tdata_size %lluB  memory %lluB  drops %llu\n"
+                "\tconsumer_pos %llu  producer_pos %llu  pending_pos %llu  "
+                "avail %lluB\n",
+                static_cast<unsigned long long>(o.data_size),
+                static_cast<unsigned long long>(o.memory),
+                static_cast<unsigned long long>(o.drops),
+                static_cast<unsigned long long>(o.consumer_pos),
+                static_cast<unsigned long long>(o.producer_pos),
+                static_cast<unsigned long long>(o.pending_pos),
+                static_cast<unsigned long long>(avail(o)));
+  s += buf;
+  if (overwrites(o)) {
+    std::snprintf(buf, sizeof(buf), "\toverwrite_pos %llu  overwritten %llu\n",
+                  static_cast<unsigned long long>(o.overwrite_pos),
+                  static_cast<unsigned long long>(o.overwritten));
+    s += buf;
+  }
+  return s;
 }
 
 // What stats adds to an object: a ring's drops by reason and wake-ups.
@@ -107,6 +131,7 @@ void stats_one(Json* j, std::string& text, const mapring_obj_info& o) {
     j->field("drops_full", q.drops_full);
     j->field("drops_too_large", q.drops_too_large);
     j->field("drops_busy", q.drops_busy).field("wakeups", q.wakeups);
+    if (overwrites(o)) j->field("overwritten", q.overwritten);
     j->end_object();
     return;
   }
@@ -119,6 +144,12 @@ void stats_one(Json* j, std::string& text, const mapring_obj_info& o) {
                 static_cast<unsigned long long>(q.drops_busy),
                 static_cast<unsigned long long>(q.wakeups));
   text += heading(o, false) + buf;
+  if (overwrites(o)) {
+    text.pop_back();  // the counters of an overwrite ring end the line
+    std::snprintf(buf, sizeof(buf), "  overwritten %llu\n",
+                  static_cast<unsigned long long>(q.overwritten));
+    text += buf;
+  }
 }
 
 }  // namespace

@@ -143,6 +143,8 @@ struct mapring_obj_info {
 	__u64 consumer_pos;		/* out: rings */
 	__u64 producer_pos;		/* out: rings */
 	__u64 pending_pos;		/* out: rings */
+	__u64 overwrite_pos;		/* out: rings (overwrite mode) */
+	__u64 overwritten;		/* out: rings, records overwritten */
 };
 
 #define MAPRING_OBJ_INFO_SIZE_VER0	120
@@ -171,20 +173,31 @@ struct mapring_obj_info {
 #define MAPRING_FEAT_RING_DROPS		(1ULL << 1) /* drop counters by reason */
 #define MAPRING_FEAT_RING_BATCH_WAKEUP	(1ULL << 2) /* MAPRING_RING_F_BATCH_WAKEUP */
 #define MAPRING_FEAT_RING_WRITE		(1ULL << 3) /* write() and RING_OUTPUT */
+#define MAPRING_FEAT_RING_OVERWRITE	(1ULL << 4) /* MAPRING_RING_F_OVERWRITE */
 #define MAPRING_FEATURES_RINGS	(MAPRING_FEAT_RINGBUF | \
 				 MAPRING_FEAT_RING_DROPS | \
 				 MAPRING_FEAT_RING_BATCH_WAKEUP | \
-				 MAPRING_FEAT_RING_WRITE)
+				 MAPRING_FEAT_RING_WRITE | \
+				 MAPRING_FEAT_RING_OVERWRITE)
 
 /* mmap page offsets (in pages) of a ring fd */
 #define MAPRING_RB_CONSUMER_PGOFF	0
 #define MAPRING_RB_PRODUCER_PGOFF	1
 #define MAPRING_RB_DATA_PGOFF		2
 
-/* The record header, BPF's struct bpf_ringbuf_hdr. */
+/*
+ * The record header, BPF's struct bpf_ringbuf_hdr. The second word is
+ * zero (BPF keeps a kernel page offset there), except in an overwrite
+ * ring, where it is the low 32 bits of the record's sequence number: the
+ * number of records reserved in the ring before it, so a consumer can
+ * count the records it lost to overwriting.
+ */
 struct mapring_rb_hdr {
 	__u32 len;	/* sample size | MAPRING_RB_BUSY_BIT | MAPRING_RB_DISCARD_BIT */
-	__u32 __pad;	/* zero (BPF keeps a kernel page offset here) */
+	union {
+		__u32 __pad;	/* zero */
+		__u32 seq;	/* MAPRING_RING_F_OVERWRITE: sequence number */
+	};
 };
 
 #define MAPRING_RB_HDR_SZ	8
@@ -192,15 +205,21 @@ struct mapring_rb_hdr {
 #define MAPRING_RB_DISCARD_BIT	(1U << 30)
 
 /*
- * The producer page, read-only to user space. The first two fields are
- * BPF's; offset 16 is where BPF keeps overwrite_pos and stays zero. The
- * drop counters sit on their own cache line: each failed reservation adds
- * one to exactly one of them.
+ * The producer page, read-only to user space. The first three fields are
+ * BPF's, at BPF's offsets. overwrite_pos (overwrite rings; 0 otherwise) is
+ * the start of the oldest record not overwritten: the kernel stores it
+ * before it writes anything over the records it passed, so a record a
+ * reader copied from position p is intact if overwrite_pos, loaded after
+ * the copy (acquire), is still <= p. overwritten counts the records
+ * overwritten, read or not. The drop counters sit on their own cache line:
+ * each failed reservation adds one to exactly one of them.
  */
 struct mapring_rb_producer {
 	__u64 producer_pos;	/* end of the last reserved record */
 	__u64 pending_pos;	/* oldest record not yet committed (or producer_pos) */
-	__u64 __reserved[6];
+	__u64 overwrite_pos;	/* oldest record not overwritten (overwrite rings) */
+	__u64 overwritten;	/* records overwritten so far (overwrite rings) */
+	__u64 __reserved[4];
 	__u64 drops_full;	/* no room: consumer or pending record in the way */
 	__u64 drops_too_large;	/* the record can never fit in this ring */
 	__u64 drops_busy;	/* the reserve lock was taken (NMI trylock) */
@@ -221,10 +240,18 @@ struct mapring_rb_producer {
  * at the latest wakeup_usecs (1 to MAPRING_RING_MAX_WAKEUP_USECS) after the
  * first commit since the last wake-up, whichever comes first. Without the
  * flag both fields must be 0.
+ *
+ * MAPRING_RING_F_OVERWRITE makes a flight recorder (BPF's
+ * BPF_F_RB_OVERWRITE): a reservation that does not fit overwrites the
+ * oldest committed records instead of failing, whatever consumer_pos says;
+ * it still fails (drops_full) rather than overwrite a record not yet
+ * committed. Readable data starts at the later of consumer_pos and
+ * overwrite_pos.
  */
 #define MAPRING_IOC_RING_CREATE	MAPRING_IOC(0x10)
 
 #define MAPRING_RING_F_BATCH_WAKEUP	(1U << 0)
+#define MAPRING_RING_F_OVERWRITE	(1U << 1)
 #define MAPRING_RING_MAX_WAKEUP_USECS	10000000U
 
 struct mapring_ring_create {
@@ -243,7 +270,8 @@ struct mapring_ring_create {
  * On a ring fd: a momentary snapshot of the ring, for heuristics and
  * reporting (BPF's bpf_ringbuf_query and more). avail is
  * producer_pos - consumer_pos as BPF computes it, whatever user space wrote
- * to consumer_pos. wakeups counts the wake-ups commits and the batch timer
+ * to consumer_pos (overwrite rings: from the later of consumer_pos and
+ * overwrite_pos, as BPF). wakeups counts the wake-ups commits and the batch timer
  * decided on (several may be delivered as one).
  */
 #define MAPRING_IOC_RING_QUERY	MAPRING_IOC(0x11)
@@ -254,7 +282,7 @@ struct mapring_ring_query {
 	__u32 id;		/* out: object id */
 	__u32 ring_flags;	/* out: MAPRING_RING_F_* given at creation */
 	__u64 data_size;	/* out */
-	__u64 avail;		/* out: producer_pos - consumer_pos */
+	__u64 avail;		/* out: producer_pos - consumer_pos (see above) */
 	__u64 consumer_pos;	/* out */
 	__u64 producer_pos;	/* out */
 	__u64 pending_pos;	/* out */
@@ -265,6 +293,8 @@ struct mapring_ring_query {
 	__u64 wakeup_bytes;	/* out: as created */
 	__u32 wakeup_usecs;	/* out: as created */
 	__u32 __pad0;		/* out: zero */
+	__u64 overwrite_pos;	/* out: as in struct mapring_rb_producer */
+	__u64 overwritten;	/* out: records overwritten */
 };
 
 #define MAPRING_RING_QUERY_SIZE_VER0	104
