@@ -20,7 +20,7 @@ MODULE_PARM_DESC(restrict_create,
 
 int mapring_may_create(void)
 {
-	if (READ_ONCE(restrict_create) && !bpf_capable())
+	if (data_race(restrict_create) && !bpf_capable())
 		return -EPERM;
 	return 0;
 }
