@@ -20,6 +20,7 @@ MODULE_PARM_DESC(restrict_create,
 
 int mapring_may_create(void)
 {
+	/* root may flip it at any time: either value is a right answer */
 	if (data_race(restrict_create) && !bpf_capable())
 		return -EPERM;
 	return 0;
