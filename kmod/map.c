@@ -275,9 +275,15 @@ long mapring_ioc_map_create(void __user *uarg)
 			       MAPRING_MAP_CREATE_SIZE_VER0, uarg, &usize);
 	if (err)
 		return err;
+	if ((attr.access & ~MAPRING_ACCESS_ALL) || attr.__pad0)
+		return -EINVAL;
+	err = mapring_may_create();
+	if (err)
+		return err;
 	map = mapring_map_new(&attr);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
+	map->obj.access = attr.access;
 	err = mapring_obj_publish(&map->obj, attr.name);
 	if (err) {
 		mapring_obj_put(&map->obj);

@@ -256,7 +256,12 @@ static gfp_t elem_gfp(void)
 {
 	if (in_nmi())
 		return 0;
-	if (preemptible())
+	/*
+	 * preemptible() is true inside rcu_read_lock() with PREEMPT_RCU, and
+	 * on PREEMPT_RT in every softirq (local_bh_disable() takes the RCU
+	 * read lock there): no sleeping in a read-side section.
+	 */
+	if (preemptible() && !rcu_preempt_depth())
 		return GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
 	/* PREEMPT_RT: the allocators take sleeping locks */
 	if (IS_ENABLED(CONFIG_PREEMPT_RT) && (in_hardirq() || irqs_disabled()))

@@ -2,15 +2,19 @@
 /*
  * The object registry: ids, names, references and deferred freeing.
  *
- * Objects sit in one IDR under a spinlock taken with interrupts off, since
- * a kernel producer may drop the last reference from any context. The
- * registry hands out references only while an object is published and its
- * count is above zero; freeing waits for an RCU grace period and then runs
- * on our own workqueue, which module exit drains.
+ * Objects sit in one IDR under a spinlock, taken only in task and softirq
+ * context. Dropping the last reference takes no lock at all, so a kernel
+ * producer may do it from any context but NMI, hard IRQ included, also on
+ * PREEMPT_RT where spinlock_t sleeps: the object leaves the IDR in its
+ * free work. Until then it stays there with a count of zero, which every
+ * lookup skips. The registry hands out references only while the count is
+ * above zero; freeing waits for an RCU grace period and then runs on our
+ * own workqueue, which module exit drains.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/capability.h>
 #include <linux/ctype.h>
 #include <linux/file.h>
 #include <linux/idr.h>
@@ -36,6 +40,11 @@ void mapring_obj_init(struct mapring_obj *obj, u32 type,
 	obj->name[0] = '\0';
 	obj->ops = ops;
 	obj->memcg = get_mem_cgroup_from_mm(current->mm);
+	obj->uid = current_euid();
+	obj->gid = current_egid();
+	obj->access = 0;
+	obj->user = NULL;
+	obj->user_bytes = 0;
 }
 
 int mapring_obj_name_check(const char name[MAPRING_NAME_LEN])
@@ -50,22 +59,31 @@ int mapring_obj_name_check(const char name[MAPRING_NAME_LEN])
 	return i < MAPRING_NAME_LEN ? 0 : -EINVAL;
 }
 
-/* Called with mapring_idr_lock held. */
+/* Called with mapring_idr_lock held. Dying objects (count 0) are skipped. */
 static struct mapring_obj *find_by_name(const char *name)
 {
 	struct mapring_obj *obj;
 	int id;
 
 	idr_for_each_entry(&mapring_idr, obj, id)
-		if (!strncmp(obj->name, name, MAPRING_NAME_LEN))
+		if (refcount_read(&obj->refcnt) &&
+		    !strncmp(obj->name, name, MAPRING_NAME_LEN))
 			return obj;
 	return NULL;
 }
 
 int mapring_obj_publish(struct mapring_obj *obj, const char *name)
 {
+	struct mapring_obj_info info = {};
 	unsigned long flags;
 	int id;
+
+	/* Counted before anyone can see it; the last put uncounts it. */
+	if (obj->ops->fill_info)
+		obj->ops->fill_info(obj, &info);
+	id = mapring_user_charge(obj, info.memory);
+	if (id)
+		return id;
 
 	strscpy(obj->name, name, sizeof(obj->name));
 
@@ -95,22 +113,24 @@ static void mapring_obj_free_work(struct work_struct *work)
 {
 	struct mapring_obj *obj =
 		container_of(to_rcu_work(work), struct mapring_obj, free_work);
+	unsigned long flags;
 
+	if (obj->id) {
+		spin_lock_irqsave(&mapring_idr_lock, flags);
+		idr_remove(&mapring_idr, obj->id);
+		spin_unlock_irqrestore(&mapring_idr_lock, flags);
+	}
+	mapring_user_release(obj);
 	mem_cgroup_put(obj->memcg);
 	obj->ops->free(obj);
 }
 
 void mapring_obj_put(struct mapring_obj *obj)
 {
-	unsigned long flags;
-
 	if (!refcount_dec_and_test(&obj->refcnt))
 		return;
-	if (obj->id) {
-		spin_lock_irqsave(&mapring_idr_lock, flags);
-		idr_remove(&mapring_idr, obj->id);
-		spin_unlock_irqrestore(&mapring_idr_lock, flags);
-	}
+	/* Its owner may create another one right away. */
+	mapring_user_uncharge(obj);
 	/* Producers may still be inside an RCU read section with a pointer. */
 	INIT_RCU_WORK(&obj->free_work, mapring_obj_free_work);
 	queue_rcu_work(mapring_wq, &obj->free_work);
@@ -239,16 +259,27 @@ void mapring_obj_show_fdinfo(struct seq_file *m, struct file *file)
 static struct mapring_obj *obj_choose(u32 id, const char name[MAPRING_NAME_LEN],
 				      u32 type)
 {
+	struct mapring_obj *obj;
 	int err;
 
 	if (type >= ARRAY_SIZE(type_names))
 		return ERR_PTR(-EINVAL);
-	if (id)
-		return mapring_obj_get_by_id(id, type);
-	err = mapring_obj_name_check(name);
-	if (err)
+	if (id) {
+		obj = mapring_obj_get_by_id(id, type);
+	} else {
+		err = mapring_obj_name_check(name);
+		if (err)
+			return ERR_PTR(err);
+		obj = mapring_obj_get_by_name(name, type);
+	}
+	if (IS_ERR(obj))
+		return obj;
+	err = mapring_obj_check_open(obj);
+	if (err) {
+		mapring_obj_put(obj);
 		return ERR_PTR(err);
-	return mapring_obj_get_by_name(name, type);
+	}
+	return obj;
 }
 
 long mapring_ioc_obj_open(void __user *uarg)
@@ -279,6 +310,7 @@ long mapring_ioc_obj_get_next_id(void __user *uarg)
 	struct mapring_obj_get_next_id attr;
 	struct mapring_obj *obj;
 	unsigned long flags;
+	bool admin;
 	u32 usize;
 	int err, id;
 
@@ -291,11 +323,17 @@ long mapring_ioc_obj_get_next_id(void __user *uarg)
 	if (attr.start_id >= INT_MAX)
 		return -ENOENT;
 
+	/* a filter, not a refusal: nothing to audit */
+	admin = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
 	id = attr.start_id + 1;
 	spin_lock_irqsave(&mapring_idr_lock, flags);
-	/* skip objects of other types and those already on their way out */
+	/*
+	 * Skip objects of other types, those already on their way out and
+	 * those the caller may not open: one lists what one may open.
+	 */
 	while ((obj = idr_get_next(&mapring_idr, &id)) &&
-	       (!type_matches(obj, attr.type) || !refcount_read(&obj->refcnt)))
+	       (!type_matches(obj, attr.type) || !refcount_read(&obj->refcnt) ||
+		!mapring_obj_may_open(obj, admin)))
 		id++;
 	spin_unlock_irqrestore(&mapring_idr_lock, flags);
 	if (!obj)
@@ -326,6 +364,9 @@ long mapring_ioc_obj_info(void __user *uarg)
 	info.id = obj->id;
 	info.type = obj->type;
 	memcpy(info.name, obj->name, sizeof(info.name));
+	info.owner_uid = from_kuid_munged(current_user_ns(), obj->uid);
+	info.owner_gid = from_kgid_munged(current_user_ns(), obj->gid);
+	info.access = obj->access;
 	if (obj->ops->fill_info)
 		obj->ops->fill_info(obj, &info);
 	mapring_obj_put(obj);

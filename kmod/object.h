@@ -8,6 +8,7 @@
 #ifndef _MAPRING_OBJECT_H
 #define _MAPRING_OBJECT_H
 
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/memcontrol.h>
 #include <linux/refcount.h>
@@ -43,12 +44,20 @@ struct mapring_obj {
 	const struct mapring_obj_ops *ops;
 	struct mem_cgroup *memcg;	/* charged for memory after creation */
 	struct rcu_work free_work;
+	kuid_t uid;			/* owner: the creator's euid */
+	kgid_t gid;			/* the creator's egid */
+	u32 access;			/* MAPRING_ACCESS_* */
+	struct mapring_user *user;	/* per-user limits, once published */
+	u64 user_bytes;			/* memory counted against user */
 };
 
 /* Set up a new object with one reference, charged to current's memcg. */
 void mapring_obj_init(struct mapring_obj *obj, u32 type,
 		      const struct mapring_obj_ops *ops);
-/* Give it an id and its name (may be empty): 0, -EEXIST or -ENOMEM. */
+/*
+ * Count it against its owner's limits (limits.c), give it an id and its
+ * name (may be empty): 0, -EEXIST, -ENOMEM, -EMFILE or -E2BIG.
+ */
 int mapring_obj_publish(struct mapring_obj *obj, const char *name);
 
 void mapring_obj_get(struct mapring_obj *obj);
@@ -81,6 +90,16 @@ long mapring_ioc_obj_info(void __user *uarg);
 
 /* Bytes a kmalloc() or kvmalloc() of size bytes at p really holds (p may be NULL). */
 size_t mapring_alloc_bytes(const void *p, size_t size);
+
+/* access.c: who may create objects and open them by id or name */
+int mapring_may_create(void);
+bool mapring_obj_may_open(struct mapring_obj *obj, bool admin);
+int mapring_obj_check_open(struct mapring_obj *obj);
+
+/* limits.c: per-user caps on objects and memory */
+int mapring_user_charge(struct mapring_obj *obj, u64 bytes);
+void mapring_user_uncharge(struct mapring_obj *obj);
+void mapring_user_release(struct mapring_obj *obj);
 
 int mapring_objects_init(void);
 void mapring_objects_exit(void);

@@ -138,6 +138,8 @@ static int ring_check_opts(u64 data_size, const struct mapring_ring_opts *o)
 		return -E2BIG;
 	if (o->flags & ~(MAPRING_RING_F_BATCH_WAKEUP | MAPRING_RING_F_OVERWRITE))
 		return -EINVAL;
+	if (o->access & ~MAPRING_ACCESS_ALL)
+		return -EINVAL;
 	if (!(o->flags & MAPRING_RING_F_BATCH_WAKEUP))
 		return o->wakeup_bytes || o->wakeup_usecs ? -EINVAL : 0;
 	if (!o->wakeup_usecs || o->wakeup_usecs > MAPRING_RING_MAX_WAKEUP_USECS)
@@ -229,6 +231,7 @@ static struct mapring_ring *ring_new(const char *name, u64 data_size,
 	mapring_obj_init(&ring->obj, MAPRING_OBJ_RINGBUF, &ring_obj_ops);
 	raw_spin_lock_init(&ring->lock);
 	ring->flags = opts->flags;
+	ring->obj.access = opts->access;
 	ring->wakeup_bytes = opts->wakeup_bytes;
 	ring->wakeup_usecs = opts->wakeup_usecs;
 	mapring_ring_wake_init(ring);
@@ -257,9 +260,12 @@ long mapring_ioc_ring_create(void __user *uarg)
 			       MAPRING_RING_CREATE_SIZE_VER0, uarg, &usize);
 	if (err)
 		return err;
-	if (attr.__pad0)
+	if (attr.__pad0 || attr.__pad1)
 		return -EINVAL;
 	err = mapring_obj_name_check(attr.name);
+	if (err)
+		return err;
+	err = mapring_may_create();
 	if (err)
 		return err;
 
@@ -267,6 +273,7 @@ long mapring_ioc_ring_create(void __user *uarg)
 		.flags = attr.flags,
 		.wakeup_bytes = attr.wakeup_bytes,
 		.wakeup_usecs = attr.wakeup_usecs,
+		.access = attr.access,
 	};
 	ring = ring_new(attr.name, attr.data_size, &opts);
 	if (IS_ERR(ring))

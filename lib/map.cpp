@@ -112,6 +112,7 @@ extern "C" int mapring_map__create(enum mapring_obj_type type, const char* name,
   attr.value_size = value_size;
   attr.max_entries = max_entries;
   attr.map_flags = OPT(opts, map_flags, __u32{0});
+  attr.access = OPT(opts, access, __u32{0});
   if (name) {
     if (::strnlen(name, sizeof(attr.name)) >= sizeof(attr.name))
       return c_err(-EINVAL);

@@ -36,6 +36,7 @@ extern "C" int mapring_ringbuf__create(
   attr.flags = MAPRING_OPTS_GET(opts, flags, 0u);
   attr.wakeup_usecs = MAPRING_OPTS_GET(opts, wakeup_usecs, 0u);
   attr.wakeup_bytes = MAPRING_OPTS_GET(opts, wakeup_bytes, 0ull);
+  attr.access = MAPRING_OPTS_GET(opts, access, 0u);
   if (name) {
     if (::strnlen(name, sizeof(attr.name)) >= sizeof(attr.name))
       return c_err(-EINVAL);

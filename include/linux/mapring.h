@@ -22,9 +22,10 @@ u32 mapring_abi_version(void);
  * A ring buffer with BPF's semantics (docs/ringbuf.md). Get a reference,
  * produce, put it. reserve, submit, discard, output, query, id and name
  * may be called from any context, NMI included; in NMI a reservation fails
- * (counted in drops_busy) when the ring's lock is held. get and put take
- * the object registry's spinlock: not from NMI, and on PREEMPT_RT only from
- * task or softirq context; create and get_by_fd need process context. Hold
+ * (counted in drops_busy) when the ring's lock is held. get (by name or id)
+ * takes the object registry's spinlock: not from NMI, and on PREEMPT_RT
+ * only from task or softirq context; put takes no lock and works in any
+ * context but NMI; create and get_by_fd need process context. Hold
  * the reference for as long as you produce.
  *
  * Unlike BPF, submit and discard take the ring: nothing is ever recovered
@@ -38,12 +39,15 @@ struct mapring_ring_opts {
 	u32 flags;		/* MAPRING_RING_F_* */
 	u32 wakeup_usecs;	/* MAPRING_RING_F_BATCH_WAKEUP: time bound */
 	u64 wakeup_bytes;	/* MAPRING_RING_F_BATCH_WAKEUP: byte bound */
+	u32 access;		/* MAPRING_ACCESS_*: who else may open it */
 };
 
 /*
  * Create a ring as MAPRING_IOC_RING_CREATE does (opts may be NULL), charged
- * to current's memory cgroup; the caller holds the one reference. Returns
- * the ring or ERR_PTR(-EINVAL, -E2BIG, -EEXIST, -ENOMEM). Process context.
+ * to current's memory cgroup and owned by current's euid (per-user limits
+ * apply, docs/reliability.md); the caller holds the one reference. Returns
+ * the ring or ERR_PTR(-EINVAL, -E2BIG, -EEXIST, -ENOMEM, -EMFILE). Process
+ * context.
  */
 struct mapring_ring *mapring_ring_create(const char *name, u64 data_size,
 					 const struct mapring_ring_opts *opts);

@@ -19,7 +19,7 @@ extern "C" {
 struct mapring_map_create_opts {
 	size_t sz;		/* sizeof(struct mapring_map_create_opts) */
 	__u32 map_flags;	/* MAPRING_F_NO_PREALLOC, MAPRING_F_ZERO_SEED... */
-	__u32 __pad0;		/* zero */
+	__u32 access;		/* MAPRING_ACCESS_*: who else may open it */
 };
 
 /*

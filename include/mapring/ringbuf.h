@@ -28,6 +28,8 @@ struct mapring_ringbuf_opts {
 	__u32 flags;		/* MAPRING_RING_F_* */
 	__u32 wakeup_usecs;	/* MAPRING_RING_F_BATCH_WAKEUP: time bound */
 	__u64 wakeup_bytes;	/* MAPRING_RING_F_BATCH_WAKEUP: byte bound */
+	__u32 access;		/* MAPRING_ACCESS_*: who else may open it */
+	__u32 __pad0;		/* zero */
 };
 
 /*

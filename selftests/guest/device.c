@@ -20,7 +20,7 @@
 #include "mr_test.h"
 
 #define DEV "/dev/mapring"
-#define MISC_MAJOR 10
+#define SYSFS_DEV "/sys/class/mapring/mapring/dev"
 
 /* Reload mapring.ko with the given parameters. */
 static int reload(const char *params)
@@ -35,11 +35,18 @@ static int reload(const char *params)
 /* mode bits of the device node, or -errno */
 static int node_mode(void)
 {
+	unsigned int maj, min;
+	char buf[32];
 	struct stat st;
 
 	if (stat(DEV, &st))
 		return -errno;
-	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != MISC_MAJOR)
+	/* the node is the device sysfs describes */
+	if (mr_read_file(SYSFS_DEV, buf, sizeof(buf)) ||
+	    sscanf(buf, "%u:%u", &maj, &min) != 2)
+		return -ENXIO;
+	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != maj ||
+	    minor(st.st_rdev) != min)
 		return -ENODEV;
 	return st.st_mode & 07777;
 }

@@ -115,9 +115,11 @@ TEST(MapCApi, BadOptsAreEinval) {
 }
 
 TEST(MapUapi, Layouts) {
-  EXPECT_EQ(sizeof(mapring_map_create), 56u);
+  EXPECT_EQ(sizeof(mapring_map_create), 64u);
   EXPECT_EQ(MAPRING_MAP_CREATE_SIZE_VER0, 56);
   EXPECT_EQ(offsetof(mapring_map_create, name), 24u);
+  EXPECT_EQ(offsetof(mapring_map_create, access), 56u);
+  EXPECT_EQ(offsetof(mapring_map_create, __pad0), 60u);
   EXPECT_EQ(sizeof(mapring_map_info), 64u);
   EXPECT_EQ(MAPRING_MAP_INFO_SIZE_VER0, 64);
   EXPECT_EQ(sizeof(mapring_map_elem), 32u);

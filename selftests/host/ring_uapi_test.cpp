@@ -11,7 +11,7 @@
 namespace {
 
 TEST(RingUapi, CreateLayout) {
-  EXPECT_EQ(sizeof(mapring_ring_create), 64u);
+  EXPECT_EQ(sizeof(mapring_ring_create), 72u);
   EXPECT_EQ(MAPRING_RING_CREATE_SIZE_VER0, 64);
   EXPECT_EQ(offsetof(mapring_ring_create, flags), 4u);
   EXPECT_EQ(offsetof(mapring_ring_create, data_size), 8u);
@@ -19,6 +19,8 @@ TEST(RingUapi, CreateLayout) {
   EXPECT_EQ(offsetof(mapring_ring_create, wakeup_usecs), 24u);
   EXPECT_EQ(offsetof(mapring_ring_create, __pad0), 28u);
   EXPECT_EQ(offsetof(mapring_ring_create, name), 32u);
+  EXPECT_EQ(offsetof(mapring_ring_create, access), 64u);
+  EXPECT_EQ(offsetof(mapring_ring_create, __pad1), 68u);
   EXPECT_EQ(MAPRING_RING_F_BATCH_WAKEUP, 1u);
   EXPECT_EQ(MAPRING_RING_F_OVERWRITE, 2u);
   EXPECT_EQ(MAPRING_RING_MAX_WAKEUP_USECS, 10000000u);

@@ -59,7 +59,7 @@ TEST(Uapi, ObjGetNextIdLayout) {
 }
 
 TEST(Uapi, ObjInfoLayout) {
-  EXPECT_EQ(sizeof(mapring_obj_info), 136u);
+  EXPECT_EQ(sizeof(mapring_obj_info), 152u);
   EXPECT_EQ(MAPRING_OBJ_INFO_SIZE_VER0, 120);
   EXPECT_EQ(offsetof(mapring_obj_info, id), 4u);
   EXPECT_EQ(offsetof(mapring_obj_info, name), 8u);
@@ -79,13 +79,24 @@ TEST(Uapi, ObjInfoLayout) {
   EXPECT_EQ(offsetof(mapring_obj_info, pending_pos), 112u);
   EXPECT_EQ(offsetof(mapring_obj_info, overwrite_pos), 120u);
   EXPECT_EQ(offsetof(mapring_obj_info, overwritten), 128u);
+  EXPECT_EQ(offsetof(mapring_obj_info, owner_uid), 136u);
+  EXPECT_EQ(offsetof(mapring_obj_info, owner_gid), 140u);
+  EXPECT_EQ(offsetof(mapring_obj_info, access), 144u);
+  EXPECT_EQ(offsetof(mapring_obj_info, __pad0), 148u);
   EXPECT_EQ(MAPRING_IOC_OBJ_INFO, 0xC004BE03u);
 }
 
 TEST(Uapi, ObjectFeatureBits) {
   EXPECT_EQ(MAPRING_FEAT_OBJ_INFO, 1ull << 24);
-  EXPECT_EQ(MAPRING_FEATURES_OBJECTS, 0x1000000ull);
-  EXPECT_EQ(MAPRING_FEATURES_ALL, 0x1007f1full);
+  EXPECT_EQ(MAPRING_FEAT_OBJ_ACCESS, 1ull << 25);
+  EXPECT_EQ(MAPRING_FEATURES_OBJECTS, 0x3000000ull);
+  EXPECT_EQ(MAPRING_FEATURES_ALL, 0x3007f1full);
+}
+
+TEST(Uapi, AccessFlags) {
+  EXPECT_EQ(MAPRING_ACCESS_GROUP, 1u);
+  EXPECT_EQ(MAPRING_ACCESS_SHARED, 2u);
+  EXPECT_EQ(MAPRING_ACCESS_ALL, 3u);
 }
 
 TEST(Uapi, Version) { EXPECT_EQ(MAPRING_ABI_VERSION, 1); }

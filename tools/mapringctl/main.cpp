@@ -46,7 +46,8 @@ void usage(FILE* out) {
       "  1  failure (a system call failed)\n"
       "  2  usage error\n"
       "  3  no such object, or not of the kind the command needs\n"
-      "  4  permission denied (/dev/mapring's mode is mapring.ko's mode=)\n"
+      "  4  permission denied (/dev/mapring's mode and group, or another\n"
+      "     user's object)\n"
       "  5  mapring.ko is not loaded\n",
       out);
 }

@@ -225,6 +225,10 @@ mapring_obj_info find_object(const mapring::Device& dev, Args& args) {
     if (err == ENOENT && how == "id")
       throw Error(kNoObject, "no object with id " + what);
     if (err == ENOENT) throw Error(kNoObject, "no object named '" + what + "'");
+    if (err == EACCES)
+      throw Error(kDenied, "'" + what +
+                               "' is another user's and not shared with "
+                               "you: permission denied");
     if (err == EINVAL)
       throw Error(kNoObject, "'" + what +
                                  "' is not a valid name (1 to 31 of "

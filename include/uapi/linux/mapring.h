@@ -100,7 +100,21 @@ struct mapring_obj_open {
  * it, as bpftool does with BPF_MAP_GET_NEXT_ID and BPF_OBJ_GET_INFO_BY_FD.
  */
 #define MAPRING_FEAT_OBJ_INFO		(1ULL << 24) /* GET_NEXT_ID, OBJ_INFO */
-#define MAPRING_FEATURES_OBJECTS	MAPRING_FEAT_OBJ_INFO
+#define MAPRING_FEAT_OBJ_ACCESS		(1ULL << 25) /* owners, access field */
+#define MAPRING_FEATURES_OBJECTS	(MAPRING_FEAT_OBJ_INFO | \
+					 MAPRING_FEAT_OBJ_ACCESS)
+
+/*
+ * Who may open an object by id or name (MAPRING_IOC_OBJ_OPEN) or describe
+ * it (MAPRING_IOC_OBJ_INFO): its owner, the effective uid of its creator,
+ * and CAP_SYS_ADMIN; with MAPRING_ACCESS_GROUP also members of the
+ * creator's effective group; with MAPRING_ACCESS_SHARED anyone who may
+ * open /dev/mapring. Set at creation in the "access" field of the create
+ * structs; others get -EACCES. An fd, once held, is never checked again.
+ */
+#define MAPRING_ACCESS_GROUP	(1U << 0)
+#define MAPRING_ACCESS_SHARED	(1U << 1)
+#define MAPRING_ACCESS_ALL	(MAPRING_ACCESS_GROUP | MAPRING_ACCESS_SHARED)
 
 /*
  * The smallest id above start_id of a live object of the given type
@@ -145,6 +159,10 @@ struct mapring_obj_info {
 	__u64 pending_pos;		/* out: rings */
 	__u64 overwrite_pos;		/* out: rings (overwrite mode) */
 	__u64 overwritten;		/* out: rings, records overwritten */
+	__u32 owner_uid;		/* out: creator's euid (caller's userns) */
+	__u32 owner_gid;		/* out: creator's egid */
+	__u32 access;			/* out: MAPRING_ACCESS_* */
+	__u32 __pad0;			/* out: zero */
 };
 
 #define MAPRING_OBJ_INFO_SIZE_VER0	120
@@ -262,6 +280,8 @@ struct mapring_ring_create {
 	__u32 wakeup_usecs;		/* MAPRING_RING_F_BATCH_WAKEUP only */
 	__u32 __pad0;			/* zero */
 	char name[MAPRING_NAME_LEN];	/* optional, unique */
+	__u32 access;			/* MAPRING_ACCESS_*; 0: owner only */
+	__u32 __pad1;			/* zero */
 };
 
 #define MAPRING_RING_CREATE_SIZE_VER0	64
@@ -372,6 +392,8 @@ struct mapring_map_create {
 	__u32 max_entries;
 	__u32 map_flags;		/* MAPRING_F_NO_PREALLOC, ... */
 	char name[MAPRING_NAME_LEN];	/* unique name, or "" */
+	__u32 access;			/* MAPRING_ACCESS_*; 0: owner only */
+	__u32 __pad0;			/* zero */
 };
 
 #define MAPRING_MAP_CREATE_SIZE_VER0	56
