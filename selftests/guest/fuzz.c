@@ -470,6 +470,20 @@ static int do_dev_ioctl(struct fuzzer *f, int fd)
 
 /* ---- operations on ring and map fds ---- */
 
+static int do_ring_output(struct fuzzer *f, int fd)
+{
+	struct mapring_ring_output *o = argbuf(f, sizeof(*o));
+	__u64 n = chance(f, 80) ? below(f, 2048) : edge64(f);
+
+	memset(o, 0, sizeof(*o) + 8);
+	o->size = usize(f, sizeof(*o), MAPRING_RING_OUTPUT_SIZE_VER0);
+	o->flags = chance(f, 80) ? below(f, 4) : edge64(f);
+	o->data = ptr(f, n);
+	o->data_size = n;
+	o->__pad0 = chance(f, 97) ? 0 : 1;
+	return ioctl(fd, MAPRING_IOC_RING_OUTPUT, aim(f, o, sizeof(*o)));
+}
+
 static int do_ring_ioctl(struct fuzzer *f, int fd)
 {
 	if (chance(f, 40)) {
@@ -479,18 +493,8 @@ static int do_ring_ioctl(struct fuzzer *f, int fd)
 		q->size = usize(f, sizeof(*q), MAPRING_RING_QUERY_SIZE_VER0);
 		q->flags = chance(f, 90) ? 0 : edge32(f);
 		return ioctl(fd, MAPRING_IOC_RING_QUERY, aim(f, q, sizeof(*q)));
-	} else {
-		struct mapring_ring_output *o = argbuf(f, sizeof(*o));
-		__u64 n = chance(f, 80) ? below(f, 2048) : edge64(f);
-
-		memset(o, 0, sizeof(*o) + 8);
-		o->size = usize(f, sizeof(*o), MAPRING_RING_OUTPUT_SIZE_VER0);
-		o->flags = chance(f, 80) ? below(f, 4) : edge64(f);
-		o->data = ptr(f, n);
-		o->data_size = n;
-		o->__pad0 = chance(f, 97) ? 0 : 1;
-		return ioctl(fd, MAPRING_IOC_RING_OUTPUT, aim(f, o, sizeof(*o)));
 	}
+	return do_ring_output(f, fd);
 }
 
 /* Element flags: BPF's, CPU flags with good and bad CPUs, garbage. */
@@ -731,17 +735,17 @@ static int do_mremap(struct fuzzer *f)
 static int do_touch(struct fuzzer *f)
 {
 	struct mapping *m = map_take(f);
-	volatile __u64 *w;
-	__u64 sum = 0;
+	__u64 *w, sum = 0;
 
 	if (!m)
 		return -1;
 	if (chance(f, 10))
 		madvise(m->addr, m->len, MADV_DONTNEED);
 	for (size_t off = 0; off < m->len; off += g.page) {
-		w = (volatile __u64 *)((char *)m->addr + off);
+		w = (__u64 *)((char *)m->addr + off);
 		if (m->prot & PROT_READ)
-			sum += w[below(f, g.page / 8)];
+			sum += __atomic_load_n(&w[below(f, g.page / 8)],
+					       __ATOMIC_RELAXED);
 		/* a hostile consumer position */
 		if ((m->prot & PROT_WRITE) && chance(f, 50))
 			w[0] = chance(f, 50) ? edge64(f) : sum;
@@ -816,13 +820,16 @@ static int child(int sock)
 				 MAP_SHARED, fd, 0);
 			if (p != MAP_FAILED) {
 				/* consume everything, or claim to */
-				*(volatile __u64 *)p = q.producer_pos + (n & 1);
+				__atomic_store_n((__u64 *)p,
+						 q.producer_pos + (n & 1),
+						 __ATOMIC_RELEASE);
 				munmap(p, g.page);
 			}
 			p = mmap(NULL, g.page * 3, PROT_READ, MAP_SHARED, fd,
 				 g.page);
 			if (p != MAP_FAILED) {
-				n += ((volatile char *)p)[2 * g.page];
+				n += __atomic_load_n((char *)p + 2 * g.page,
+						     __ATOMIC_RELAXED);
 				munmap(p, g.page * 3);
 			}
 		}

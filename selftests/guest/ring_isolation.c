@@ -183,8 +183,10 @@ TEST_F_TIMEOUT(iso, hostile_ring_harms_only_itself, 600)
 	if (!scale)
 		scale = 1;
 	n = 10000 * scale;
-	for (int i = 0; i < NR_JOBS; i++)
-		s1.last[i] = s2.last[i] = -1;
+	for (int i = 0; i < NR_JOBS; i++) {
+		s1.last[i] = -1;
+		s2.last[i] = -1;
+	}
 	ASSERT_EQ(0, mr_map_ring(self->hfd, &v.m));
 	c.rb = mapring_ring_buffer__new(self->g1, seen_cb, &s1, NULL);
 	ASSERT_NE(NULL, c.rb);
