@@ -36,8 +36,8 @@ FIXTURE(huge) {
 FIXTURE_SETUP(huge)
 {
 	ASSERT_EQ(0, mr_baseline());
+	/* -1 without CONFIG_VM_EVENT_COUNTERS: an OOM kill still fails us */
 	self->kills = oom_kills();
-	ASSERT_LE(0, self->kills);
 }
 
 FIXTURE_TEARDOWN(huge)
