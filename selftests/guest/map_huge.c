@@ -55,7 +55,7 @@ static __u32 entries_for(long bytes_each)
 		       bytes_each);
 }
 
-TEST_F_TIMEOUT(huge, hash_elements_beyond_memory, 120)
+TEST_F_TIMEOUT(huge, hash_elements_beyond_memory, 400)
 {
 	EXPECT_EQ(-ENOMEM, mr_create(MAPRING_OBJ_PERCPU_HASH, "huge", 64, 8,
 				     entries_for(120), 0));
@@ -65,7 +65,7 @@ TEST_F_TIMEOUT(huge, hash_elements_beyond_memory, 120)
 }
 
 /* an array's table of per-CPU pointers, 8 bytes an entry */
-TEST_F_TIMEOUT(huge, array_pointers_beyond_memory, 120)
+TEST_F_TIMEOUT(huge, array_pointers_beyond_memory, 400)
 {
 	EXPECT_EQ(-ENOMEM, mr_create(MAPRING_OBJ_PERCPU_ARRAY, "huge", 4, 8,
 				     entries_for(8), 0));
