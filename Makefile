@@ -7,6 +7,8 @@
 #   make demo         boot the test VM, load the module and show it working
 #   make bench        mapring against the BPF peers in the test VM: prints
 #                     the ratios, writes build/bench/ and docs/performance.md
+#   make fuzz         the long reliability run (docs/reliability.md) on each
+#                     kernel in KERNELS: SEED=, OPS=, TIME= (s), SCALE=
 #   make KDIR=<dir>   build the modules in place against a kernel build tree
 #                     (a real machine: KDIR=/lib/modules/$(uname -r)/build)
 #   make install      mapring.ko (for KDIR, else the first of KERNELS) into
@@ -75,8 +77,11 @@ deb:
 docs:
 	@scripts/docs.sh
 
+fuzz:
+	@scripts/fuzz.sh $(KERNELS)
+
 clean:
 	rm -rf build
 
-.PHONY: all deps user kmod check demo bench dkms-check deb docs clean
+.PHONY: all deps user kmod check demo bench fuzz dkms-check deb docs clean
 endif

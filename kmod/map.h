@@ -22,6 +22,14 @@ struct mapring_map_batch;
 #define MAPRING_ENOTSUPP	524
 
 /*
+ * A map's tables (buckets, preallocated elements, an array's pointers)
+ * are sized by user space and can exceed memory: fail them with -ENOMEM
+ * rather than wake the OOM killer, as bpf_map_area_alloc() does.
+ */
+#define MAPRING_GFP_TABLE	(GFP_KERNEL_ACCOUNT | __GFP_NOWARN | \
+				 __GFP_RETRY_MAYFAIL)
+
+/*
  * One map type. Element functions run with rcu_read_lock() held, from any
  * context the kernel API allows unless noted; "value" buffers are packed by
  * possible-CPU ordinal unless flags carry MAPRING_F_CPU/_ALL_CPUS.

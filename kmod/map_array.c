@@ -129,7 +129,7 @@ struct mapring_map *mapring_array_alloc(const struct mapring_map_create *attr)
 	if (!array)
 		return ERR_PTR(-ENOMEM);
 	array->pptrs = kvcalloc(attr->max_entries, sizeof(*array->pptrs),
-				GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+				MAPRING_GFP_TABLE);
 	if (!array->pptrs) {
 		kfree(array);
 		return ERR_PTR(-ENOMEM);

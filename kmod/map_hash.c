@@ -704,7 +704,7 @@ static int hash_prealloc(struct mr_hash *h)
 	u32 i;
 
 	h->elems = kvzalloc(array_size(h->map.max_entries, h->elem_bytes),
-			    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+			    MAPRING_GFP_TABLE);
 	if (!h->elems)
 		return -ENOMEM;
 	/* pushed in reverse, so the first insert takes element 0 */
@@ -786,7 +786,7 @@ struct mapring_map *mapring_hash_alloc(const struct mapring_map_create *attr)
 
 	old = mapring_obj_charge_begin(&h->map.obj);
 	h->buckets = kvmalloc_array(h->n_buckets, sizeof(*h->buckets),
-				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+				    MAPRING_GFP_TABLE);
 	err = -ENOMEM;
 	if (h->buckets) {
 		for (i = 0; i < h->n_buckets; i++) {
