@@ -147,18 +147,32 @@ static int ring_check_opts(u64 data_size, const struct mapring_ring_opts *o)
 	return o->wakeup_bytes > data_size ? -EINVAL : 0;
 }
 
+/*
+ * pending_pos and producer_pos as a consistent pair: both only grow and
+ * pending_pos never passes producer_pos, so pending_pos read first never
+ * passes the producer_pos read after it.
+ */
+static void ring_load_positions(struct mapring_ring *ring, u64 *pending,
+				u64 *prod)
+{
+	*pending = mapring_ring_query(ring, MAPRING_RB_PENDING_POS);
+	smp_rmb(); /* the load above before the one below */
+	*prod = mapring_ring_query(ring, MAPRING_RB_PROD_POS);
+}
+
 static void ring_show_fdinfo(struct mapring_obj *obj, struct seq_file *m)
 {
 	struct mapring_ring *ring = to_ring(obj);
+	u64 pending, prod;
+
+	ring_load_positions(ring, &pending, &prod);
 
 	seq_printf(m, "ring_data_size:\t%llu\n", ring_data_size(ring));
 	seq_printf(m, "ring_flags:\t%#x\n", ring->flags);
 	seq_printf(m, "ring_consumer_pos:\t%llu\n",
 		   mapring_ring_query(ring, MAPRING_RB_CONS_POS));
-	seq_printf(m, "ring_producer_pos:\t%llu\n",
-		   mapring_ring_query(ring, MAPRING_RB_PROD_POS));
-	seq_printf(m, "ring_pending_pos:\t%llu\n",
-		   mapring_ring_query(ring, MAPRING_RB_PENDING_POS));
+	seq_printf(m, "ring_producer_pos:\t%llu\n", prod);
+	seq_printf(m, "ring_pending_pos:\t%llu\n", pending);
 	seq_printf(m, "ring_overwrite_pos:\t%llu\n",
 		   mapring_ring_query(ring, MAPRING_RB_OVERWRITE_POS));
 	seq_printf(m, "ring_overwritten:\t%llu\n",
@@ -196,8 +210,7 @@ static void ring_fill_info(struct mapring_obj *obj,
 	info->obj_flags = ring->flags;
 	info->data_size = ring_data_size(ring);
 	info->consumer_pos = mapring_ring_query(ring, MAPRING_RB_CONS_POS);
-	info->producer_pos = mapring_ring_query(ring, MAPRING_RB_PROD_POS);
-	info->pending_pos = mapring_ring_query(ring, MAPRING_RB_PENDING_POS);
+	ring_load_positions(ring, &info->pending_pos, &info->producer_pos);
 	info->overwrite_pos = mapring_ring_query(ring, MAPRING_RB_OVERWRITE_POS);
 	info->overwritten = mapring_ring_query(ring, MAPRING_RB_OVERWRITTEN);
 }
@@ -287,7 +300,7 @@ long mapring_ioc_ring_create(void __user *uarg)
 static long ring_ioc_query(struct mapring_ring *ring, void __user *uarg)
 {
 	struct mapring_ring_query q;
-	u64 over;
+	u64 over, pending, prod;
 	u32 usize;
 	int err;
 
@@ -300,14 +313,15 @@ static long ring_ioc_query(struct mapring_ring *ring, void __user *uarg)
 
 	/* before producer_pos: it never passes a producer_pos read later */
 	over = mapring_ring_query(ring, MAPRING_RB_OVERWRITE_POS);
+	ring_load_positions(ring, &pending, &prod);
 
 	q = (struct mapring_ring_query) {
 		.id = ring->obj.id,
 		.ring_flags = ring->flags,
 		.data_size = ring_data_size(ring),
 		.consumer_pos = mapring_ring_query(ring, MAPRING_RB_CONS_POS),
-		.producer_pos = mapring_ring_query(ring, MAPRING_RB_PROD_POS),
-		.pending_pos = mapring_ring_query(ring, MAPRING_RB_PENDING_POS),
+		.producer_pos = prod,
+		.pending_pos = pending,
 		.drops_full = mapring_ring_query(ring, MAPRING_RB_DROPS_FULL),
 		.drops_too_large =
 			mapring_ring_query(ring, MAPRING_RB_DROPS_TOO_LARGE),

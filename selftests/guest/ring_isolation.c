@@ -70,11 +70,9 @@ static int query_consistent(struct vandal *v)
 		return 0;
 	v->queries++;
 	drops = q.drops_full + q.drops_too_large + q.drops_busy;
-	/*
-	 * The positions are read one after the other, not as one snapshot:
-	 * pending_pos may pass the producer_pos read before it.
-	 */
+	/* pending_pos is read before producer_pos: never past it */
 	if (q.producer_pos % 8 || q.pending_pos % 8 ||
+	    q.pending_pos > q.producer_pos ||
 	    q.avail != q.producer_pos - q.consumer_pos ||
 	    q.data_size != HOSTILE || drops < v->last_drops)
 		return 0;
