@@ -140,6 +140,11 @@ def detectors(config):
     return [n for n, _ in found], max([s for _, s in found], default=1)
 
 
+# Where the guest's loader looks without an ld.so.cache.
+SYSTEM_LIB_DIRS = ("/lib", "/lib64", "/usr/lib", "/lib/x86_64-linux-gnu",
+                   "/usr/lib/x86_64-linux-gnu")
+
+
 def needed_libs(binary):
     """Shared libraries (with the loader) an ELF program needs, per ldd."""
     out = subprocess.run(["ldd", binary], capture_output=True, text=True)
@@ -201,9 +206,16 @@ def build_initramfs(args, env, plan, work):
         if is_elf(p):
             libs.update(needed_libs(p))
     for lib in libs:
-        dst = root / lib.lstrip("/")
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(lib, dst)
+        # At its own path, where a run path finds it, and when that is not
+        # a system directory in /usr/lib as well: the guest mounts a tmpfs
+        # on /tmp, which hides a library staged under a clone in /tmp.
+        dsts = [lib]
+        if os.path.dirname(lib) not in SYSTEM_LIB_DIRS:
+            dsts.append("/usr/lib/" + os.path.basename(lib))
+        for d in dsts:
+            dst = root / d.lstrip("/")
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(lib, dst)
 
     (root / "etc/passwd").write_text(
         "root:x:0:0:root:/root:/bin/sh\n"
