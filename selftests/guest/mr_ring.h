@@ -118,6 +118,47 @@ static inline __u64 mr_rec_len(__u32 len)
 		MAPRING_RB_HDR_SZ + 7) & ~7ULL;
 }
 
+/*
+ * A consumer's tally of struct mr_rec records (mr_test_producer.ko and the
+ * tests' user-space writers), per producer id: how many, the last sequence
+ * number, the ring bytes they took, and the records that were damaged,
+ * from an unknown producer or out of order.
+ */
+#define MR_SEEN_MAX 16
+struct mr_seen {
+	unsigned int producers;		/* ids 0 .. producers - 1 */
+	__u64 count[MR_SEEN_MAX];
+	__s64 last[MR_SEEN_MAX];	/* -1 before the first record */
+	__u64 bytes;
+	__u64 bad, out_of_order;
+};
+
+static inline void mr_seen_init(struct mr_seen *s, unsigned int producers)
+{
+	memset(s, 0, sizeof(*s));
+	s->producers = producers < MR_SEEN_MAX ? producers : MR_SEEN_MAX;
+	for (int i = 0; i < MR_SEEN_MAX; i++)
+		s->last[i] = -1;
+}
+
+/* A mapring_ring_buffer callback; ctx is a struct mr_seen. */
+static inline int mr_seen_cb(void *ctx, const void *data, size_t size)
+{
+	struct mr_seen *s = ctx;
+	const struct mr_rec *r = data;
+
+	s->bytes += mr_rec_len(size);
+	if (!mr_rec_ok(data, size) || r->producer >= s->producers) {
+		s->bad++;
+		return 0;
+	}
+	if ((__s64)r->seq <= s->last[r->producer])
+		s->out_of_order++;
+	s->last[r->producer] = r->seq;
+	s->count[r->producer]++;
+	return 0;
+}
+
 static inline __u64 mr_prod_pos(const struct mr_map *m)
 {
 	return __atomic_load_n(&m->prod->producer_pos, __ATOMIC_ACQUIRE);

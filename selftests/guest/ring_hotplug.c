@@ -25,29 +25,6 @@ static int set_online(int cpu, int on)
 	return mr_write_file(path, on ? "1" : "0");
 }
 
-struct seen {
-	__u64 count[NR_JOBS], bytes;
-	__s64 last[NR_JOBS];
-	__u64 bad, out_of_order;
-};
-
-static int seen_cb(void *ctx, const void *data, size_t size)
-{
-	struct seen *s = ctx;
-	const struct mr_rec *r = data;
-
-	s->bytes += (size + MAPRING_RB_HDR_SZ + 7) & ~7UL;
-	if (!mr_rec_ok(data, size) || r->producer >= NR_JOBS) {
-		s->bad++;
-		return 0;
-	}
-	if ((__s64)r->seq <= s->last[r->producer])
-		s->out_of_order++;
-	s->last[r->producer] = r->seq;
-	s->count[r->producer]++;
-	return 0;
-}
-
 struct plug {
 	int stop, err;
 	unsigned long cycles;
@@ -118,7 +95,7 @@ TEST_F_TIMEOUT(hp, nothing_committed_is_lost, 600)
 	struct mapring_ring_query q;
 	struct consumer c = { 0 };
 	struct plug p = { 0 };
-	struct seen seen = { 0 };
+	struct mr_seen seen;
 	__u64 dropped = 0;
 	pthread_t tp, tc;
 	struct mr_job j;
@@ -126,11 +103,10 @@ TEST_F_TIMEOUT(hp, nothing_committed_is_lost, 600)
 	if (!scale)
 		scale = 1;
 	n = 20000 * scale;
-	for (int i = 0; i < NR_JOBS; i++)
-		seen.last[i] = -1;
+	mr_seen_init(&seen, NR_JOBS);
 	ASSERT_EQ(0, set_online(2, 1));
 	ASSERT_EQ(0, set_online(3, 1));
-	c.rb = mapring_ring_buffer__new(self->fd, seen_cb, &seen, NULL);
+	c.rb = mapring_ring_buffer__new(self->fd, mr_seen_cb, &seen, NULL);
 	ASSERT_NE(NULL, c.rb);
 	ASSERT_EQ(0, pthread_create(&tc, NULL, consume, &c));
 	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread count=%lu size=40 batch=16 gap=200", n));

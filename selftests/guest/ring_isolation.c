@@ -23,30 +23,7 @@
 #define GOOD 65536
 #define NR_JOBS 4
 
-struct seen {
-	__u64 count[NR_JOBS], bytes;
-	__s64 last[NR_JOBS];
-	__u64 bad, out_of_order;
-};
-
 /* One callback per good ring, so bytes are per ring. */
-static int seen_cb(void *ctx, const void *data, size_t size)
-{
-	struct seen *s = ctx;
-	const struct mr_rec *r = data;
-
-	s->bytes += (size + MAPRING_RB_HDR_SZ + 7) & ~7UL;
-	if (!mr_rec_ok(data, size) || r->producer >= NR_JOBS) {
-		s->bad++;
-		return 0;
-	}
-	if ((__s64)r->seq <= s->last[r->producer])
-		s->out_of_order++;
-	s->last[r->producer] = r->seq;
-	s->count[r->producer]++;
-	return 0;
-}
-
 struct vandal {
 	int fd, stop;
 	struct mr_map m;
@@ -173,7 +150,7 @@ TEST_F_TIMEOUT(iso, hostile_ring_harms_only_itself, 600)
 	const char *s = getenv("MR_SCALE");
 	unsigned long scale = s ? strtoul(s, NULL, 0) : 1, n;
 	struct vandal v = { .fd = self->hfd };
-	struct seen s1 = { 0 }, s2 = { 0 };
+	struct mr_seen s1, s2;
 	struct mapring_ring_query q1, q2, qh;
 	struct consumer c = { 0 };
 	__u64 drop1, drop2;
@@ -183,14 +160,12 @@ TEST_F_TIMEOUT(iso, hostile_ring_harms_only_itself, 600)
 	if (!scale)
 		scale = 1;
 	n = 10000 * scale;
-	for (int i = 0; i < NR_JOBS; i++) {
-		s1.last[i] = -1;
-		s2.last[i] = -1;
-	}
+	mr_seen_init(&s1, NR_JOBS);
+	mr_seen_init(&s2, NR_JOBS);
 	ASSERT_EQ(0, mr_map_ring(self->hfd, &v.m));
-	c.rb = mapring_ring_buffer__new(self->g1, seen_cb, &s1, NULL);
+	c.rb = mapring_ring_buffer__new(self->g1, mr_seen_cb, &s1, NULL);
 	ASSERT_NE(NULL, c.rb);
-	ASSERT_EQ(0, mapring_ring_buffer__add(c.rb, self->g2, seen_cb, &s2));
+	ASSERT_EQ(0, mapring_ring_buffer__add(c.rb, self->g2, mr_seen_cb, &s2));
 	ASSERT_EQ(0, pthread_create(&tc, NULL, consume, &c));
 	ASSERT_EQ(0, pthread_create(&tv, NULL, vandal_fn, &v));
 

@@ -498,28 +498,6 @@ TEST_F_TIMEOUT(kprod, hostile_consumer, 240)
 	mapring_ring_buffer__free(rb);
 }
 
-struct seen {
-	__u64 count[16];
-	__s64 last[16];
-	__u64 bad, out_of_order;
-};
-
-static int seen_cb(void *ctx, const void *data, size_t size)
-{
-	struct seen *s = ctx;
-	const struct mr_rec *r = data;
-
-	if (!mr_rec_ok(data, size) || r->producer >= 16) {
-		s->bad++;
-		return 0;
-	}
-	if ((__s64)r->seq <= s->last[r->producer])
-		s->out_of_order++;
-	s->last[r->producer] = r->seq;
-	s->count[r->producer]++;
-	return 0;
-}
-
 struct user_producer {
 	int fd;
 	__u64 committed, dropped;
@@ -567,7 +545,7 @@ static const char *const stress_jobs[] = {
  */
 TEST_F_TIMEOUT(kprod, stress_with_live_consumer, 400)
 {
-	struct seen *s = calloc(1, sizeof(*s));
+	struct mr_seen *s = calloc(1, sizeof(*s));
 	unsigned long long committed = 0, delivered = 0, dropped = 0;
 	struct user_producer u = { .fd = self->fd };
 	struct mapring_ring_buffer *rb;
@@ -579,9 +557,8 @@ TEST_F_TIMEOUT(kprod, stress_with_live_consumer, 400)
 	int done, n, bad = 0;
 
 	ASSERT_NE(NULL, s);
-	for (int i = 0; i < 16; i++)
-		s->last[i] = -1;
-	rb = mapring_ring_buffer__new(self->fd, seen_cb, s, NULL);
+	mr_seen_init(s, MR_SEEN_MAX);
+	rb = mapring_ring_buffer__new(self->fd, mr_seen_cb, s, NULL);
 	ASSERT_NE(NULL, rb);
 	r = mapring_ring_buffer__ring(rb, 0);
 	for (size_t i = 0; i < ARRAY_SIZE(stress_jobs); i++)
@@ -646,7 +623,7 @@ TEST(lifecycle_module_ring)
 {
 	struct mapring_ring_buffer *rb;
 	struct mapring_ring_query q;
-	struct seen s = { 0 };
+	struct mr_seen s;
 	struct mr_job j;
 	int fd, n = 0;
 
@@ -657,9 +634,8 @@ TEST(lifecycle_module_ring)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, mr_ring_query(fd, &q));
 	EXPECT_EQ(MAPRING_RING_F_OVERWRITE, q.ring_flags);
-	for (int i = 0; i < 16; i++)
-		s.last[i] = -1;
-	rb = mapring_ring_buffer__new(fd, seen_cb, &s, NULL);
+	mr_seen_init(&s, MR_SEEN_MAX);
+	rb = mapring_ring_buffer__new(fd, mr_seen_cb, &s, NULL);
 	ASSERT_NE(NULL, rb);
 	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread count=100000000 %s",
 				 "size=64 batch=32 gap=100"));

@@ -23,28 +23,6 @@
 #define NR_USER 2
 #define USER_COUNT 60000
 
-struct seen {
-	__u64 count[NR_IDS];
-	__s64 last[NR_IDS];
-	__u64 bad, out_of_order;
-};
-
-static int stress_cb(void *ctx, const void *data, size_t size)
-{
-	struct seen *s = ctx;
-	const struct mr_rec *r = data;
-
-	if (!mr_rec_ok(data, size) || r->producer >= NR_IDS) {
-		s->bad++;
-		return 0;
-	}
-	if ((__s64)r->seq <= s->last[r->producer])
-		s->out_of_order++;
-	s->last[r->producer] = r->seq;
-	s->count[r->producer]++;
-	return 0;
-}
-
 struct user_producer {
 	int fd;
 	__u32 id;
@@ -119,7 +97,7 @@ FIXTURE_TEARDOWN(stress)
 
 TEST_F_TIMEOUT(stress, million_records_exactly_accounted, 400)
 {
-	struct seen *s = calloc(1, sizeof(*s));
+	struct mr_seen *s = calloc(1, sizeof(*s));
 	struct user_producer u[NR_USER];
 	struct mapring_ring_buffer *rb;
 	unsigned long long produced = 0, consumed = 0, dropped = 0;
@@ -130,9 +108,8 @@ TEST_F_TIMEOUT(stress, million_records_exactly_accounted, 400)
 	int done, n;
 
 	ASSERT_NE(NULL, s);
-	for (int i = 0; i < NR_IDS; i++)
-		s->last[i] = -1;
-	rb = mapring_ring_buffer__new(self->fd, stress_cb, s, NULL);
+	mr_seen_init(s, NR_IDS);
+	rb = mapring_ring_buffer__new(self->fd, mr_seen_cb, s, NULL);
 	ASSERT_NE(NULL, rb);
 
 	t0 = now_s();
