@@ -21,19 +21,6 @@ stage=$work/stage
 prefix=/usr/local
 src=$MAPRING_TOP/selftests/external
 
-n=0 failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=$((failed + 1)); fi
-}
-# check NAME COMMAND...: one TAP line; the command's output only on failure.
-check() {
-	local name=$1 out rc=0; shift
-	out=$("$@" 2>&1) || rc=$?
-	[ "$rc" = 0 ] || printf '%s\n' "$out" | sed 's/^/# /'
-	ok "$rc" "$name"
-}
-
 # Every mapring header a compilation read (its depfile) is from the stage.
 headers_from_stage() {
 	local dep=$1 bad
@@ -126,9 +113,7 @@ build)
 	# The VM phase runs the installed module and library: stage it again.
 	check "make install again for the VM" \
 		make -C "$MAPRING_TOP" --no-print-directory install DESTDIR="$stage" PREFIX=$prefix
-	echo "1..$n"
-	echo "$((n - failed)) passed, $failed failed"
-	[ "$failed" = 0 ]
+	tap_end
 	;;
 vm)
 	kernel=${2:-6.1}

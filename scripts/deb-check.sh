@@ -17,19 +17,6 @@ root=$work/dpkg-root
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$MAPRING_TOP/dkms.conf")
 
-n=0 failed=0
-check() {
-	local name=$1 out rc=0; shift
-	out=$("$@" 2>&1) || rc=$?
-	n=$((n + 1))
-	if [ "$rc" = 0 ]; then
-		echo "ok $n $name"
-	else
-		printf '%s\n' "$out" | tail -n 30 | sed 's/^/# /'
-		echo "not ok $n $name"
-		failed=$((failed + 1))
-	fi
-}
 deb_of() { printf '%s\n' "${debs[@]}" | grep "/$1_"; }
 
 # has PKG PATH...: the package holds exactly these files (and directories).
@@ -106,6 +93,4 @@ check "dpkg --root --purge removes every file" sh -c "
 	dpkg --root='$root' --log=/dev/null --force-not-root --force-depends --force-remove-reinstreq \
 		--purge mapring-tools libmapring-dev libmapring0 mapring-dkms >/dev/null 2>&1 || true
 	test -z \"\$(find '$root' -mindepth 1 -not -path '$root/var/lib/dpkg*' -type f)\""
-echo "1..$n"
-echo "$((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+tap_end

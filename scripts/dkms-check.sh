@@ -24,19 +24,6 @@ cmake_version=$(sed -n 's/^project(mapring VERSION \([0-9.]*\) .*/\1/p' \
 	"$MAPRING_TOP/CMakeLists.txt")
 trees=(--sourcetree "$work/src" --dkmstree "$work/tree")
 
-n=0 failed=0
-check() {
-	local name=$1 out rc=0; shift
-	out=$("$@" 2>&1) || rc=$?
-	n=$((n + 1))
-	if [ "$rc" = 0 ]; then
-		echo "ok $n $name"
-	else
-		printf '%s\n' "$out" | tail -n 30 | sed 's/^/# /'
-		echo "not ok $n $name"
-		failed=$((failed + 1))
-	fi
-}
 
 # The module DKMS built for KREL: warning-free, for that release.
 built_right() {
@@ -79,6 +66,4 @@ check "dkms remove --all" dkms remove -m mapring -v "$version" --all "${trees[@]
 	--installtree "$work/install" --no-depmod
 check "nothing left in the DKMS and install trees" test -z \
 	"$(ls -A "$work/tree/mapring" 2>/dev/null; find "$work/install" -name '*.ko*')"
-echo "1..$n"
-echo "$((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+tap_end

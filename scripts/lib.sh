@@ -53,3 +53,25 @@ linux_source_deb() {
 	fi
 	echo "$deb"
 }
+
+# TAP for shell tests. check NAME COMMAND...: runs the command and prints
+# "ok N NAME", or the last 30 lines of its output and "not ok N NAME";
+# tap_end: the plan and "N passed, N failed", false if any failed.
+tap_n=0 tap_failed=0
+check() {
+	local name=$1 out rc=0; shift
+	out=$("$@" 2>&1) || rc=$?
+	tap_n=$((tap_n + 1))
+	if [ "$rc" = 0 ]; then
+		echo "ok $tap_n $name"
+	else
+		printf '%s\n' "$out" | tail -n 30 | sed 's/^/# /'
+		echo "not ok $tap_n $name"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+tap_end() {
+	echo "1..$tap_n"
+	echo "$((tap_n - tap_failed)) passed, $tap_failed failed"
+	[ "$tap_failed" = 0 ]
+}
