@@ -216,6 +216,8 @@ TEST(kernel_api)
 	ASSERT_EQ(0, mr_baseline());
 	if (!mr_module_loaded("mr_test_counter"))
 		ASSERT_EQ(0, mr_insmod("mr_test_counter", ""));
+	/* the update and the this-CPU lookup below must run on one CPU */
+	ASSERT_EQ(0, mr_pin_cpu(0));
 	n = mr_ncpus();
 	v = calloc(n, 8);
 	/* a map made by a module, opened by name from here */

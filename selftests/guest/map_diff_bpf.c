@@ -441,7 +441,6 @@ FIXTURE_SETUP(diff)
 		      MAPRING_OBJ_PERCPU_ARRAY :
 		      variant->type == BPF_MAP_TYPE_PERCPU_HASH ?
 		      MAPRING_OBJ_PERCPU_HASH : MAPRING_OBJ_LRU_PERCPU_HASH;
-	cpu_set_t one;
 
 	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = variant->flags);
 
@@ -457,11 +456,8 @@ FIXTURE_SETUP(diff)
 		   d->max * 3 / 2;
 	if (variant->nkeys)
 		d->nkeys = variant->nkeys;
-	if (d->type == BPF_MAP_TYPE_LRU_PERCPU_HASH) {
-		CPU_ZERO(&one);
-		CPU_SET(0, &one);
-		ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
-	}
+	if (d->type == BPF_MAP_TYPE_LRU_PERCPU_HASH)
+		ASSERT_EQ(0, mr_pin_cpu(0));
 	d->seed = env ? strtoull(env, NULL, 0) :
 		  (__u64)time(NULL) * 1000003u ^ (__u64)getpid();
 	d->rng = d->seed;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +140,15 @@ void mr_cgroup_remove(const char *name)
 	mr_cgroup_join("");
 	snprintf(path, sizeof(path), MR_CGROUP_ROOT "/%s", name);
 	rmdir(path);
+}
+
+int mr_pin_cpu(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one) ? -errno : 0;
 }
 
 long mr_meminfo_kb(const char *field)

@@ -48,6 +48,9 @@ long long mr_cgroup_memory(const char *name);
 /* Back to the root, and NAME removed. */
 void mr_cgroup_remove(const char *name);
 
+/* Run the calling thread on this CPU only: 0 or -errno. */
+int mr_pin_cpu(int cpu);
+
 /* A /proc/meminfo field in kB, or -1. */
 long mr_meminfo_kb(const char *field);
 /* Number of CPUs in a sysfs cpu list such as "0-3,8", or -1. */
