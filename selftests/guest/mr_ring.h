@@ -159,6 +159,21 @@ static inline int mr_seen_cb(void *ctx, const void *data, size_t size)
 	return 0;
 }
 
+/* A consumer thread: polls rb until stop is set (release) by the test. */
+struct mr_consumer {
+	struct mapring_ring_buffer *rb;
+	int stop;
+};
+
+static inline void *mr_consume_thread(void *arg)
+{
+	struct mr_consumer *c = arg;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE))
+		mapring_ring_buffer__poll(c->rb, 20);
+	return NULL;
+}
+
 static inline __u64 mr_prod_pos(const struct mr_map *m)
 {
 	return __atomic_load_n(&m->prod->producer_pos, __ATOMIC_ACQUIRE);

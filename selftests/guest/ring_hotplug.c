@@ -48,20 +48,6 @@ static void *plugger(void *arg)
 	return NULL;
 }
 
-struct consumer {
-	struct mapring_ring_buffer *rb;
-	int stop;
-};
-
-static void *consume(void *arg)
-{
-	struct consumer *c = arg;
-
-	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE))
-		mapring_ring_buffer__poll(c->rb, 20);
-	return NULL;
-}
-
 FIXTURE(hp) {
 	int fd;
 };
@@ -93,7 +79,7 @@ TEST_F_TIMEOUT(hp, nothing_committed_is_lost, 600)
 	const char *s = getenv("MR_SCALE");
 	unsigned long scale = s ? strtoul(s, NULL, 0) : 1, n;
 	struct mapring_ring_query q;
-	struct consumer c = { 0 };
+	struct mr_consumer c = { 0 };
 	struct plug p = { 0 };
 	struct mr_seen seen;
 	__u64 dropped = 0;
@@ -108,7 +94,7 @@ TEST_F_TIMEOUT(hp, nothing_committed_is_lost, 600)
 	ASSERT_EQ(0, set_online(3, 1));
 	c.rb = mapring_ring_buffer__new(self->fd, mr_seen_cb, &seen, NULL);
 	ASSERT_NE(NULL, c.rb);
-	ASSERT_EQ(0, pthread_create(&tc, NULL, consume, &c));
+	ASSERT_EQ(0, pthread_create(&tc, NULL, mr_consume_thread, &c));
 	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread count=%lu size=40 batch=16 gap=200", n));
 	ASSERT_EQ(0, mr_prod_cmd("start id=1 ctx=kthread cpu=3 count=%lu size=100 batch=8 gap=200",
 				 n));

@@ -106,20 +106,6 @@ static void *vandal_fn(void *arg)
 	return NULL;
 }
 
-struct consumer {
-	struct mapring_ring_buffer *rb;
-	int stop;
-};
-
-static void *consume(void *arg)
-{
-	struct consumer *c = arg;
-
-	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE))
-		mapring_ring_buffer__poll(c->rb, 20);
-	return NULL;
-}
-
 FIXTURE(iso) {
 	int hfd, g1, g2;
 };
@@ -152,7 +138,7 @@ TEST_F_TIMEOUT(iso, hostile_ring_harms_only_itself, 600)
 	struct vandal v = { .fd = self->hfd };
 	struct mr_seen s1, s2;
 	struct mapring_ring_query q1, q2, qh;
-	struct consumer c = { 0 };
+	struct mr_consumer c = { 0 };
 	__u64 drop1, drop2;
 	pthread_t tv, tc;
 	struct mr_job j[NR_JOBS];
@@ -166,7 +152,7 @@ TEST_F_TIMEOUT(iso, hostile_ring_harms_only_itself, 600)
 	c.rb = mapring_ring_buffer__new(self->g1, mr_seen_cb, &s1, NULL);
 	ASSERT_NE(NULL, c.rb);
 	ASSERT_EQ(0, mapring_ring_buffer__add(c.rb, self->g2, mr_seen_cb, &s2));
-	ASSERT_EQ(0, pthread_create(&tc, NULL, consume, &c));
+	ASSERT_EQ(0, pthread_create(&tc, NULL, mr_consume_thread, &c));
 	ASSERT_EQ(0, pthread_create(&tv, NULL, vandal_fn, &v));
 
 	ASSERT_EQ(0, mr_prod_cmd("attach iso.hostile"));
