@@ -191,15 +191,26 @@ static inline void mr_set_cons(struct mr_map *m, __u64 pos)
 
 /* ---- mr_test_producer.ko ---- */
 
-static inline int mr_prod_load(const char *params)
-{
-	if (mr_module_loaded("mr_test_producer"))
-		return 0;
-	return mr_insmod("mr_test_producer", params ? params : "");
-}
-
 /* One control command, printf-style: 0 or -errno. */
 #define mr_prod_cmd(...) mr_write_filef(MR_DEBUGFS_DIR "/control", __VA_ARGS__)
+
+/* Stop every job, drop the module's ring and unload it: 0 or -errno. */
+static inline int mr_prod_unload(void)
+{
+	if (!mr_module_loaded("mr_test_producer"))
+		return 0;
+	mr_prod_cmd("reset");
+	mr_prod_cmd("detach");
+	return mr_rmmod("mr_test_producer");
+}
+
+static inline int mr_prod_load(const char *params)
+{
+	/* a fresh module: a test that failed midway leaves no job running */
+	int err = mr_prod_unload();
+
+	return err ? err : mr_insmod("mr_test_producer", params ? params : "");
+}
 
 struct mr_job {
 	char state[16];
@@ -227,16 +238,6 @@ static inline int mr_prod_job(unsigned int id, struct mr_job *j)
 	}
 	fclose(f);
 	return ret;
-}
-
-/* Stop every job, drop the module's ring and unload it: 0 or -errno. */
-static inline int mr_prod_unload(void)
-{
-	if (!mr_module_loaded("mr_test_producer"))
-		return 0;
-	mr_prod_cmd("reset");
-	mr_prod_cmd("detach");
-	return mr_rmmod("mr_test_producer");
 }
 
 #endif /* MR_RING_H */

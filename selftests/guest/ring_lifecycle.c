@@ -100,9 +100,10 @@ TEST_F(life, munmap_and_mmap_during_production)
 	self->fd = mr_ring_create("life.mmap", 65536, 0, 0, 0);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, mr_prod_cmd("attach life.mmap"));
-	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread cpu=0 count=%d size=64 batch=16",
+	/* with gaps: producers that leave no CPU time starve the mapper */
+	ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread cpu=0 count=%d size=64 batch=16 gap=10",
 				 1 << 30));
-	ASSERT_EQ(0, mr_prod_cmd("start id=1 ctx=timer cpu=1 count=%d size=40 batch=16 gap=20",
+	ASSERT_EQ(0, mr_prod_cmd("start id=1 ctx=timer cpu=1 count=%d size=40 batch=16 gap=100",
 				 1 << 30));
 	for (int i = 0; i < 300; i++) {
 		ASSERT_EQ(0, mr_map_ring(self->fd, &m));
