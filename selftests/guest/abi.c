@@ -14,7 +14,7 @@
 
 #include <linux/mapring.h>
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_test.h"
 
 FIXTURE(dev) {

@@ -16,7 +16,7 @@
 
 #include <linux/mapring.h>
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_test.h"
 
 #define DEV "/dev/mapring"

@@ -33,7 +33,7 @@
 
 #include <linux/mapring.h>
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_test.h"
 
 #define NR_FDS		48	/* shared fd slots */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_ring.h"
 
 static unsigned long scale(void)

@@ -10,7 +10,7 @@
 
 #include "mr_user.h"
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_test.h"
 
 #define PARAM "/sys/module/mapring/parameters/"

@@ -6,7 +6,7 @@
  */
 #include "mr_map.h"
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_test.h"
 
 /* Value of CPU ordinal c: { c + 1, -(c + 1) * 10, 100 - c } + key * 1000 */

@@ -5,7 +5,7 @@
  */
 #include "mr_map.h"
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_test.h"
 
 #define ARR MAPRING_OBJ_PERCPU_ARRAY

@@ -27,7 +27,7 @@
 
 #include "mr_map.h"
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_test.h"
 
 #define OPS_PER_MAP	10000

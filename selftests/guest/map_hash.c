@@ -6,7 +6,7 @@
  */
 #include "mr_map.h"
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_test.h"
 
 #define HASH MAPRING_OBJ_PERCPU_HASH

@@ -11,7 +11,7 @@
 
 #include "mr_map.h"
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_test.h"
 
 #define CTL "/sys/kernel/debug/mr_test_counter/ctl"

@@ -10,7 +10,7 @@
 
 #include "mr_map.h"
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_test.h"
 
 /* /proc/vmstat's oom_kill: processes the OOM killer has killed. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the guest tests. Kept out of the harness header: only
- * one translation unit per program may include kselftest_harness.h.
+ * one translation unit per program may include mr_harness.h (the harness).
  */
 #ifndef MR_TEST_H
 #define MR_TEST_H

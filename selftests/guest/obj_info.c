@@ -9,7 +9,7 @@
 #include "mr_map.h"
 #include "mr_ring.h"
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_test.h"
 
 #define CHILD "mr_info"

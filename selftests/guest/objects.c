@@ -12,7 +12,7 @@
 #include <linux/mapring.h>
 #include <mapring/mapring.h>
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_test.h"
 
 FIXTURE(dev) {

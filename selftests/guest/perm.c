@@ -12,7 +12,7 @@
 
 #include "mr_user.h"
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_test.h"
 
 #define DEV "/dev/mapring"

@@ -16,7 +16,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_ring.h"
 
 #define MAX_BYTES_PARAM "/sys/module/mapring/parameters/ring_max_bytes"

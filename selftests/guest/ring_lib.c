@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_ring.h"
 
 #define WAIT_MS 20000

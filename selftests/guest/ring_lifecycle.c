@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_ring.h"
 
 /* vmap areas the module owns, from /proc/vmallocinfo. */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_ring.h"
 
 TEST(ring_tail_prints_a_kernel_made_ring)

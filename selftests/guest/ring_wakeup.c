@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
+#include "mr_harness.h"
 #include "mr_ring.h"
 
 /* Far longer than any wake-up takes; only a lost one hits it. */

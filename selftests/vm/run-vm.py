@@ -223,6 +223,7 @@ def build_initramfs(args, env, plan, work):
     (root / "etc/group").write_text("root:x:0:\nnogroup:x:65534:\n")
     (root / "etc/mapring/config").write_text(
         f"TEST_TIMEOUT={args.test_timeout}\n"
+        f"SLOWDOWN={args.slowdown}\n"
         f"LOAD_MAPRING={0 if args.no_mapring else 1}\n")
     (root / "etc/mapring/plan").write_text(
         "".join(f"{name}\t{cmd}\n" for name, cmd in plan))
@@ -504,6 +505,7 @@ def main():
     found, slowdown = detectors(config)
     args.timeout = args.timeout or 900 * slowdown
     args.test_timeout = args.test_timeout or 120 * slowdown
+    args.slowdown = slowdown
     work = Path(args.out or TOP / "build/vm" / args.kernel)
     work.mkdir(parents=True, exist_ok=True)
     for f in ("console.log", "channel.log"):
