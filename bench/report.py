@@ -177,6 +177,18 @@ def build_table(R):
             t.add("Memory per entry, full map", f"{typ}, {cpus} possible CPUs",
                   m and m["bytes_per_entry"], "BPF map",
                   b and b["bytes_per_entry"], "B", better="lower")
+    over = pick(R, "overwrite", peer="mapring", mode="overwrite")
+    drop = pick(R, "overwrite", peer="mapring", mode="full-drops")
+    if over and drop and drop["ns_per_record"] > 0:
+        # no BPF peer before 6.18 (BPF_F_RB_OVERWRITE): the same ring's
+        # cost of overwriting against its cost of dropping when full
+        t.rows.append(dict(
+            case="Flight recorder, full ring: overwrite / drop",
+            config=f"{over['size']} B, {over['ring_bytes'] // 1024} KiB ring",
+            mapring=over["ns_per_record"], peer="same ring, dropping",
+            peer_value=drop["ns_per_record"], unit="ns",
+            ratio=over["ns_per_record"] / drop["ns_per_record"],
+            target=None, target_op="<=", met=None, self_ratio=True))
     return t
 
 
