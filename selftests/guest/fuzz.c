@@ -520,6 +520,90 @@ static size_t value_bytes(struct fuzzer *f)
 	return chance(f, 50) ? 32768 * (size_t)g.ncpus : below(f, 4096);
 }
 
+/*
+ * Half of the element and batch commands are well formed for the map behind
+ * fd, from its MAP_INFO: random arguments alone rarely get past the checks,
+ * and the element code (inserts, deletes, LRU eviction, key walks racing
+ * deletes on other threads) is where a concurrency bug would hide.
+ */
+#define SHAPED_KEY	4096		/* offsets in the argument area */
+#define SHAPED_CURSOR	8192
+#define SHAPED_VALUE	12288
+#define SHAPED_VALUE_MAX (AREA / 2)
+
+/* fd, or another slot's map fd, when the request is to be well formed: -1 */
+static int shaped(struct fuzzer *f, int fd, struct mapring_map_info *mi,
+		  size_t *vbytes)
+{
+	if (chance(f, 50))
+		return -1;
+	for (int tries = 0; tries < 8; tries++, fd = fd_peek(f)) {
+		memset(mi, 0, sizeof(*mi));
+		mi->size = sizeof(*mi);
+		if (fd < 0 || ioctl(fd, MAPRING_IOC_MAP_INFO, mi) ||
+		    mi->key_size > 64 || mi->key_size < 4)
+			continue;
+		*vbytes = ((mi->value_size + 7) & ~7UL) * mi->nr_possible_cpus;
+		if (*vbytes <= SHAPED_VALUE_MAX)
+			return fd;
+	}
+	return -1;
+}
+
+/* Mostly keys the map can hold, so elements exist; some beyond its size. */
+static void shaped_key(struct fuzzer *f, unsigned char *key,
+		       const struct mapring_map_info *mi)
+{
+	__u32 k = chance(f, 85) ? below(f, mi->max_entries) : below(f, 300);
+
+	memset(key, 0, mi->key_size);
+	memcpy(key, &k, sizeof(k));
+}
+
+static int do_map_elem_shaped(struct fuzzer *f, int fd, unsigned long cmd,
+			      const struct mapring_map_info *mi)
+{
+	struct mapring_map_elem *e = argbuf(f, 64);
+	unsigned char *key = f->area + SHAPED_KEY;
+
+	memset(e, 0, sizeof(*e));
+	e->size = sizeof(*e);
+	shaped_key(f, key, mi);
+	e->key = cmd == MAPRING_IOC_MAP_GET_NEXT_KEY && chance(f, 20) ? 0 :
+		 (__u64)(uintptr_t)key;
+	e->value = (__u64)(uintptr_t)(f->area + SHAPED_VALUE);
+	if (cmd == MAPRING_IOC_MAP_UPDATE_ELEM)
+		e->flags = chance(f, 60) ? MAPRING_ANY :
+			   chance(f, 80) ? below(f, 3) : elem_flags(f);
+	else if (cmd == MAPRING_IOC_MAP_LOOKUP_ELEM && chance(f, 20))
+		e->flags = MAPRING_F_CPU | (below(f, g.ncpus) << 32);
+	return ioctl(fd, cmd, e);
+}
+
+static int do_map_batch_shaped(struct fuzzer *f, int fd, unsigned long cmd,
+			       const struct mapring_map_info *mi, size_t vb)
+{
+	struct mapring_map_batch *b = argbuf(f, sizeof(*b));
+	unsigned char *keys = f->area + SHAPED_KEY;
+	__u32 n = 1 + below(f, 16);
+
+	while (n > 1 && n * vb > SHAPED_VALUE_MAX)
+		n /= 2;
+	for (__u32 i = 0; i < n; i++)
+		shaped_key(f, keys + i * mi->key_size, mi);
+	memset(b, 0, sizeof(*b));
+	b->size = sizeof(*b);
+	b->count = n;
+	/* a cursor from an earlier batch of this thread, or the start */
+	b->in_batch = chance(f, 50) ? 0 :
+		      (__u64)(uintptr_t)(f->area + SHAPED_CURSOR);
+	b->out_batch = (__u64)(uintptr_t)(f->area + SHAPED_CURSOR);
+	b->keys = (__u64)(uintptr_t)keys;
+	b->values = (__u64)(uintptr_t)(f->area + SHAPED_VALUE);
+	b->elem_flags = cmd == MAPRING_IOC_MAP_UPDATE_BATCH ? below(f, 3) : 0;
+	return ioctl(fd, cmd, b);
+}
+
 static int do_map_elem(struct fuzzer *f, int fd)
 {
 	static const unsigned long cmds[] = {
@@ -530,9 +614,14 @@ static int do_map_elem(struct fuzzer *f, int fd)
 	};
 	unsigned long cmd = cmds[below(f, ARRAY_SIZE(cmds))];
 	struct mapring_map_elem *e = argbuf(f, 64);
-	size_t vb = value_bytes(f);
+	struct mapring_map_info mi;
+	size_t vb = value_bytes(f), svb;
 	__u32 *key;
+	int mfd;
 
+	mfd = cmd == MAPRING_IOC_MAP_INFO ? -1 : shaped(f, fd, &mi, &svb);
+	if (mfd >= 0)
+		return do_map_elem_shaped(f, mfd, cmd, &mi);
 	memset(e, 0, 72);
 	if (cmd == MAPRING_IOC_MAP_INFO) {
 		e->size = usize(f, sizeof(struct mapring_map_info),
@@ -560,9 +649,15 @@ static int do_map_batch(struct fuzzer *f, int fd)
 		MAPRING_IOC_MAP_LOOKUP_AND_DELETE_BATCH,
 		MAPRING_IOC_MAP_UPDATE_BATCH, MAPRING_IOC_MAP_DELETE_BATCH,
 	};
+	unsigned long cmd = cmds[below(f, ARRAY_SIZE(cmds))];
 	struct mapring_map_batch *b = argbuf(f, sizeof(*b));
 	__u32 count = chance(f, 70) ? below(f, 16) : edge32(f);
+	struct mapring_map_info mi;
+	size_t vb;
+	int mfd = shaped(f, fd, &mi, &vb);
 
+	if (mfd >= 0)
+		return do_map_batch_shaped(f, mfd, cmd, &mi, vb);
 	memset(b, 0, sizeof(*b) + 8);
 	b->size = usize(f, sizeof(*b), MAPRING_MAP_BATCH_SIZE_VER0);
 	b->count = count;
@@ -572,7 +667,7 @@ static int do_map_batch(struct fuzzer *f, int fd)
 	b->values = ptr(f, 16 * 4096);
 	b->elem_flags = elem_flags(f);
 	b->flags = chance(f, 90) ? 0 : edge64(f);
-	return ioctl(fd, cmds[below(f, 4)], aim(f, b, sizeof(*b)));
+	return ioctl(fd, cmd, aim(f, b, sizeof(*b)));
 }
 
 static int do_map_agg(struct fuzzer *f, int fd)
