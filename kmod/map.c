@@ -189,7 +189,10 @@ void mapring_map_reduce(void __percpu *pptr, const u32 *offs, u32 nr,
 
 struct mapring_map *mapring_map_new(const struct mapring_map_create *attr)
 {
-	if (mapring_obj_name_check(attr->name))
+	struct mapring_map *map;
+
+	if (mapring_obj_name_check(attr->name) ||
+	    (attr->access & ~MAPRING_ACCESS_ALL))
 		return ERR_PTR(-EINVAL);
 	/* bpf_get_file_flag(): not both read-only and write-only */
 	if ((attr->map_flags & MAPRING_F_RDONLY) &&
@@ -201,13 +204,18 @@ struct mapring_map *mapring_map_new(const struct mapring_map_create *attr)
 
 	switch (attr->map_type) {
 	case MAPRING_OBJ_PERCPU_ARRAY:
-		return mapring_array_alloc(attr);
+		map = mapring_array_alloc(attr);
+		break;
 	case MAPRING_OBJ_PERCPU_HASH:
 	case MAPRING_OBJ_LRU_PERCPU_HASH:
-		return mapring_hash_alloc(attr);
+		map = mapring_hash_alloc(attr);
+		break;
 	default:
 		return ERR_PTR(-EINVAL);
 	}
+	if (!IS_ERR(map))
+		map->obj.access = attr->access;
+	return map;
 }
 
 static void map_obj_free(struct mapring_obj *obj)
@@ -283,7 +291,6 @@ long mapring_ioc_map_create(void __user *uarg)
 	map = mapring_map_new(&attr);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
-	map->obj.access = attr.access;
 	err = mapring_obj_publish(&map->obj, attr.name);
 	if (err) {
 		mapring_obj_put(&map->obj);

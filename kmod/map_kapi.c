@@ -9,9 +9,10 @@
 
 #include "map.h"
 
-struct mapring_map *mapring_map_create(u32 map_type, const char *name,
-				       u32 key_size, u32 value_size,
-				       u32 max_entries, u32 map_flags)
+struct mapring_map *mapring_map_create_opts(u32 map_type, const char *name,
+					    u32 key_size, u32 value_size,
+					    u32 max_entries,
+					    const struct mapring_map_opts *opts)
 {
 	struct mapring_map_create attr = {
 		.size = sizeof(attr),
@@ -19,7 +20,8 @@ struct mapring_map *mapring_map_create(u32 map_type, const char *name,
 		.key_size = key_size,
 		.value_size = value_size,
 		.max_entries = max_entries,
-		.map_flags = map_flags,
+		.map_flags = opts ? opts->map_flags : 0,
+		.access = opts ? opts->access : 0,
 	};
 	struct mapring_map *map;
 	int err;
@@ -35,6 +37,17 @@ struct mapring_map *mapring_map_create(u32 map_type, const char *name,
 		return ERR_PTR(err);
 	}
 	return map;
+}
+EXPORT_SYMBOL_GPL(mapring_map_create_opts);
+
+struct mapring_map *mapring_map_create(u32 map_type, const char *name,
+				       u32 key_size, u32 value_size,
+				       u32 max_entries, u32 map_flags)
+{
+	struct mapring_map_opts opts = { .map_flags = map_flags };
+
+	return mapring_map_create_opts(map_type, name, key_size, value_size,
+				       max_entries, &opts);
 }
 EXPORT_SYMBOL_GPL(mapring_map_create);
 

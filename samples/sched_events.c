@@ -46,6 +46,10 @@ static char *counts_name = SCHED_EVENTS_COUNTS;
 module_param(counts_name, charp, 0444);
 MODULE_PARM_DESC(counts_name, "Name of the per-CPU counters (default " SCHED_EVENTS_COUNTS ")");
 
+static uint access;
+module_param(access, uint, 0444);
+MODULE_PARM_DESC(access, "Who else may open the ring and the counters: 0 nobody (default), 1 the loader's group, 2 anyone who may open /dev/mapring");
+
 static struct mapring_ring *ring;
 static struct mapring_map *counts;
 
@@ -178,17 +182,20 @@ fail:
 
 static int __init sched_events_init(void)
 {
+	struct mapring_ring_opts ring_opts = { .access = access };
+	struct mapring_map_opts map_opts = { .access = access };
 	int err;
 
-	ring = mapring_ring_create(ring_name, ring_size, NULL);
+	ring = mapring_ring_create(ring_name, ring_size, &ring_opts);
 	if (IS_ERR(ring)) {
 		err = PTR_ERR(ring);
 		pr_err("cannot create ring %s of %lu bytes: %d\n", ring_name,
 		       ring_size, err);
 		return err;
 	}
-	counts = mapring_map_create(MAPRING_OBJ_PERCPU_ARRAY, counts_name,
-				    sizeof(u32), sizeof(u64), SCHED_COUNT_MAX, 0);
+	counts = mapring_map_create_opts(MAPRING_OBJ_PERCPU_ARRAY, counts_name,
+					 sizeof(u32), sizeof(u64),
+					 SCHED_COUNT_MAX, &map_opts);
 	if (IS_ERR(counts)) {
 		err = PTR_ERR(counts);
 		pr_err("cannot create map %s: %d\n", counts_name, err);

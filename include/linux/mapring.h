@@ -126,6 +126,21 @@ struct mapring_map;
 struct mapring_map *mapring_map_create(u32 map_type, const char *name,
 				       u32 key_size, u32 value_size,
 				       u32 max_entries, u32 map_flags);
+
+struct mapring_map_opts {
+	u32 map_flags;		/* MAPRING_F_* */
+	u32 access;		/* MAPRING_ACCESS_*: who else may open it */
+};
+
+/*
+ * The same with options (opts may be NULL): owned by current's euid and
+ * private to it unless opts->access says otherwise. Bad access bits are
+ * -EINVAL.
+ */
+struct mapring_map *mapring_map_create_opts(u32 map_type, const char *name,
+					    u32 key_size, u32 value_size,
+					    u32 max_entries,
+					    const struct mapring_map_opts *opts);
 /* A reference to an existing map; ERR_PTR(-ENOENT, -EINVAL, -EBADF). */
 struct mapring_map *mapring_map_get_by_name(const char *name);
 struct mapring_map *mapring_map_get_by_fd(int fd);

@@ -138,6 +138,7 @@ FIXTURE_TEARDOWN(perm)
 		close(self->fa);
 	if (self->fb >= 0)
 		close(self->fb);
+	mr_rmmod("sched_events");
 	reload("");
 }
 
@@ -256,6 +257,41 @@ TEST_F(perm, group_alone_grants_nothing)
 {
 	ASSERT_EQ(0, make_pair(self, 0, MR_GROUP, 0));
 	EXPECT_EQ(0, mr_as_user(MR_NOBODY, MR_GROUP, -1, refused, &self->t));
+}
+
+/* t.a/t.b: the ids of the sample module's ring and counters. */
+static int sample_ids(struct ids *t)
+{
+	struct mapring_obj_info info;
+
+	t->na = "sched_events";
+	t->nb = "sched_counts";
+	if (mr_obj_info(0, t->na, &info))
+		return -1;
+	t->a = info.id;
+	if (mr_obj_info(0, t->nb, &info))
+		return -1;
+	t->b = info.id;
+	return info.access == (__u32)t->want ? 0 : -1;
+}
+
+/* Objects kernel code creates take access bits too (the sample's access=). */
+TEST_F(perm, kernel_made_objects_take_access_bits)
+{
+	/* private to whoever loaded the module by default */
+	ASSERT_EQ(0, mr_insmod("sched_events", "ring_size=4096"));
+	ASSERT_EQ(0, sample_ids(&self->t));
+	EXPECT_EQ(0, mr_as_user(MR_NOBODY, MR_NOBODY, -1, refused, &self->t));
+	ASSERT_EQ(0, mr_rmmod("sched_events"));
+
+	self->t.want = MAPRING_ACCESS_SHARED;
+	ASSERT_EQ(0, mr_insmod("sched_events", "ring_size=4096 access=2"));
+	ASSERT_EQ(0, sample_ids(&self->t));
+	EXPECT_EQ(0, mr_as_user(MR_NOBODY, MR_NOBODY, -1, allowed, &self->t));
+	ASSERT_EQ(0, mr_rmmod("sched_events"));
+
+	/* bits the kernel does not know: the ring (and the load) fail */
+	EXPECT_EQ(-EINVAL, mr_insmod("sched_events", "access=4"));
 }
 
 TEST_F(perm, bad_access_fields)
