@@ -61,7 +61,8 @@ check "libmapring-dev: headers, .so, .a, pc, CMake package" has libmapring-dev \
 	"$lib/cmake/mapring/mapringConfigVersion.cmake" \
 	"$lib/cmake/mapring/mapringTargets.cmake" \
 	"$lib/cmake/mapring/mapringTargets-relwithdebinfo.cmake"
-check "mapring-tools: mapringctl" has mapring-tools /usr/bin/mapringctl
+check "mapring-tools: mapringctl and its manual page" has mapring-tools \
+	/usr/bin/mapringctl /usr/share/man/man1/mapringctl.1.gz
 mapfile -t src < <(cd "$MAPRING_TOP" && git ls-files kmod include/linux include/uapi 2>/dev/null |
 	grep -E '(Kbuild|\.[ch])$' | sed "s|^|/usr/src/mapring-$version/|")
 check "mapring-dkms: dkms.conf, the module's source, the udev rule" has mapring-dkms \

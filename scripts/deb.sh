@@ -87,6 +87,8 @@ for c in lib:libmapring0 dev:libmapring-dev tools:mapring-tools; do
 	find "$root" -type f -name '*.so.*' -exec strip --strip-unneeded {} +
 	find "$root" -type f -name '*.a' -exec strip --strip-debug {} +
 	find "$root" -type f -path '*/bin/*' -exec strip --strip-unneeded {} +
+	# Debian's manual pages are compressed, reproducibly
+	find "$root" -type f -path '*/share/man/*' -exec gzip -9n {} +
 	add_doc "$root" "${c#*:}"
 done
 

@@ -35,8 +35,22 @@ if [ -n "$undocumented" ]; then
 	fail=1
 fi
 python3 docs/abi-fields-check.py "$out/abi-fields" || fail=1
+# mapringctl(1) describes every command and option --help lists
+ctl=$MAPRING_BUILD/host/tools/mapringctl
+if [ -x "$ctl" ]; then
+	man=tools/mapringctl/mapringctl.1
+	words=$("$ctl" --help | sed -n 's/^  \([a-z]\+\) .*/\1/p; s/^  \([a-z]\+\)$/\1/p; s/^  -., \(--[a-z]\+\).*/\1/p')
+	for w in $words; do
+		grep -qE "^\.(B|BI|BR|TP) .*${w//-/\\\\-}" "$man" || {
+			log "$man: nothing on '$w' (in mapringctl --help)"
+			fail=1
+		}
+	done
+	man_checked=$(echo "$words" | wc -w)
+fi
 pages=$(find "$out/html" -name '*.html' | wc -l)
 echo "docs: $out/html/index.html ($pages pages," \
-	"$(wc -l < "$out/warnings.log") other Doxygen warnings in $out/warnings.log)"
+	"$(wc -l < "$out/warnings.log") other Doxygen warnings in $out/warnings.log;" \
+	"mapringctl(1): ${man_checked:-no} --help entries checked)"
 echo "$((fail == 0)) passed, $fail failed"
 [ "$fail" = 0 ]
