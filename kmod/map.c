@@ -14,6 +14,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -186,6 +187,14 @@ void mapring_map_reduce(void __percpu *pptr, const u32 *offs, u32 nr,
 }
 
 /* ---- creation ----------------------------------------------------------- */
+
+int mapring_map_fits(u64 bytes)
+{
+	u64 avail = (u64)si_mem_available() << PAGE_SHIFT;
+
+	/* an eighth of it stays for page tables and everybody else */
+	return bytes > avail - avail / 8 ? -ENOMEM : 0;
+}
 
 struct mapring_map *mapring_map_new(const struct mapring_map_create *attr)
 {

@@ -30,6 +30,16 @@ struct mapring_map_batch;
 				 __GFP_RETRY_MAYFAIL)
 
 /*
+ * The flags above are not enough near the size of memory: vmalloc() maps
+ * a table with page tables taken by GFP_KERNEL, and the per-CPU allocator
+ * grows its chunks the same way, whatever the caller asked for; either can
+ * wake the OOM killer (seen on the KASAN kernel). So a map whose tables
+ * and values would take most of the memory available now is refused with
+ * -ENOMEM before anything is allocated: 0 or -ENOMEM.
+ */
+int mapring_map_fits(u64 bytes);
+
+/*
  * One map type. Element functions run with rcu_read_lock() held, from any
  * context the kernel API allows unless noted; "value" buffers are packed by
  * possible-CPU ordinal unless flags carry MAPRING_F_CPU/_ALL_CPUS.

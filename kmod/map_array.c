@@ -125,6 +125,10 @@ struct mapring_map *mapring_array_alloc(const struct mapring_map_create *attr)
 	/* bpf()'s limit on the size of the pointer table */
 	if ((u64)attr->max_entries * sizeof(void *) >= U32_MAX - PAGE_SIZE)
 		return ERR_PTR(-ENOMEM);
+	if (mapring_map_fits((u64)attr->max_entries *
+			     (sizeof(void *) + round_up(attr->value_size, 8) *
+			      num_possible_cpus())))
+		return ERR_PTR(-ENOMEM);
 	array = kzalloc(sizeof(*array), GFP_KERNEL_ACCOUNT);
 	if (!array)
 		return ERR_PTR(-ENOMEM);

@@ -698,6 +698,22 @@ static const struct mapring_map_ops hash_ops = {
 			 MAPRING_F_RDONLY | MAPRING_F_WRONLY | \
 			 MAPRING_F_RDONLY_PROG | MAPRING_F_WRONLY_PROG)
 
+/* Buckets, and preallocated elements with their per-CPU values. */
+static u64 hash_table_bytes(const struct mapring_map_create *attr,
+			    u32 max_entries)
+{
+	u64 bytes = (u64)roundup_pow_of_two(max_entries) *
+		    sizeof(struct mr_bucket);
+
+	if (!(attr->map_flags & MAPRING_F_NO_PREALLOC))
+		bytes += (u64)max_entries *
+			 (offsetof(struct mr_elem, key) +
+			  round_up(attr->key_size, 8) +
+			  (u64)round_up(attr->value_size, 8) *
+			  num_possible_cpus());
+	return bytes;
+}
+
 static int hash_prealloc(struct mr_hash *h)
 {
 	struct mr_elem *l;
@@ -764,6 +780,8 @@ struct mapring_map *mapring_hash_alloc(const struct mapring_map_create *attr)
 						num_possible_cpus());
 	}
 
+	if (mapring_map_fits(hash_table_bytes(attr, max_entries)))
+		return ERR_PTR(-ENOMEM);
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return ERR_PTR(-ENOMEM);

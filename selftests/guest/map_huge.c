@@ -3,8 +3,9 @@
  * Maps whose tables are larger than the machine's memory (the VM has
  * 1 GiB) but within the size checks: creation fails with -ENOMEM and the
  * OOM killer is never woken (the fuzzer found it killing processes for a
- * table of preallocated elements near the size of RAM), and the module
- * still works afterwards.
+ * table of preallocated elements near the size of RAM; later, on the KASAN
+ * kernel, through vmalloc()'s page tables), and the module still works
+ * afterwards.
  */
 #include <stdio.h>
 
