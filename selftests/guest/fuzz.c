@@ -1110,7 +1110,8 @@ FIXTURE_TEARDOWN(fuzz)
 	mr_baseline();
 }
 
-TEST_F_TIMEOUT(fuzz, interface, 3600)
+/* room for `make fuzz TIME=` up to 4 hours; MR_FUZZ_SECS bounds a run */
+TEST_F_TIMEOUT(fuzz, interface, 4 * 3600 + 600)
 {
 	__u64 seed = env_u64("MR_FUZZ_SEED", 0);
 	__u64 ops = env_u64("MR_FUZZ_OPS", 200000);
