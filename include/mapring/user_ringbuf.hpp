@@ -90,8 +90,8 @@ class UserRingBuffer {
   // throws std::system_error (E2BIG: it can never fit).
   [[nodiscard]] UserRecord reserve(std::size_t size) {
     return take(size,
-                 mapring_user_ring_buffer__reserve(rb_.get(), as_u32(size)),
-                 ENOSPC);
+                mapring_user_ring_buffer__reserve(rb_.get(), as_u32(size)),
+                ENOSPC);
   }
   // The same, waiting up to timeout for room (negative: forever); empty
   // when the time passed without room or a signal interrupted the wait.

@@ -848,12 +848,15 @@ TEST_F(user, lifecycle_close_while_draining)
 {
 	struct tally t = {};
 	struct drainer d;
+	void *p;
 
 	ASSERT_EQ(0, mr_drain_cmd("thread start max=3"));
 	for (int i = 0; i < 100; i++) {
 		if (!put(self->rb, &t, 64, 0)) {
 			mapring_user_ring_buffer__kick(self->rb);
-			ASSERT_NE(NULL, mapring_user_ring_buffer__reserve_blocking(self->rb, 0, 20000));
+			p = mapring_user_ring_buffer__reserve_blocking(self->rb,
+								       0, 20000);
+			ASSERT_NE(NULL, p);
 			break;
 		}
 	}

@@ -17,9 +17,9 @@
  *     block                 a kthread drains with a callback that waits on
  *                           its first record until "unblock" (the drain
  *                           stays busy meanwhile)
- *     unblock               let it finish, and reap the thread
- *     thread start [max=N]  a kthread drains whenever the ring is kicked
- *     thread stop
+ *     unblock               let it finish, and reap its kthread
+ *     thread start [max=N]  a kthread drains on every kick of the ring
+ *     thread stop           stop it (it unregisters from kicks)
  *     reset                 zero the counters
  *   status    read: "ring NAME ID" or "ring -", then one line
  *             "drains D records R bytes B csum C bad E busy Y last L
@@ -43,7 +43,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include <linux/wait.h>
 
 #include "mr_test_drainer.h"
 
@@ -69,7 +68,6 @@ static DECLARE_COMPLETION(unblock_done);
 static atomic_t blocked;
 static struct task_struct *block_task, *thread_task;
 static u32 thread_max;
-static DECLARE_WAIT_QUEUE_HEAD(kick_wq);
 static atomic_t kicked;
 
 static int drain_cb(void *arg, const void *data, u32 size)
@@ -124,7 +122,7 @@ static void kick_fn(struct mapring_ring *r, void *ctx)
 {
 	atomic64_inc(&kicks);
 	atomic_set(&kicked, 1);
-	wake_up(&kick_wq);
+	wake_up_process(ctx);
 }
 
 static int thread_fn(void *arg)
@@ -134,8 +132,11 @@ static int thread_fn(void *arg)
 	long ret;
 
 	while (!kthread_should_stop()) {
-		wait_event_interruptible(kick_wq, atomic_read(&kicked) ||
-					 kthread_should_stop());
+		/* pairs with kick_fn(): kicked set before the wake-up */
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!atomic_read(&kicked) && !kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
 		atomic_set(&kicked, 0);
 		/* until empty (or stuck on a busy or bad record) */
 		do {
@@ -269,7 +270,7 @@ static int cmd_thread(char *args)
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	thread_task = t;
-	err = mapring_ring_set_kick(ring, kick_fn, NULL);
+	err = mapring_ring_set_kick(ring, kick_fn, thread_task);
 	if (err) {
 		kthread_stop(thread_task);
 		put_task_struct(thread_task);
