@@ -54,22 +54,23 @@ class UserRecord {
   // The sample's bytes (in the shared mapping); empty for an empty record.
   [[nodiscard]] std::span<std::byte> data() const noexcept { return data_; }
   // Hands the sample to the kernel; the record becomes empty.
-  void submit() noexcept {
-    if (rb_)
-      mapring_user_ring_buffer__submit(std::exchange(rb_, nullptr),
-                                       data_.data());
-  }
+  void submit() noexcept { finish(false); }
   // Gives the sample back (the kernel skips it); the record becomes empty.
-  void discard() noexcept {
-    if (rb_)
-      mapring_user_ring_buffer__discard(std::exchange(rb_, nullptr),
-                                        data_.data());
-  }
+  void discard() noexcept { finish(true); }
 
  private:
   friend class UserRingBuffer;
   UserRecord(mapring_user_ring_buffer* rb, void* p, std::size_t n) noexcept
       : rb_(rb), data_(static_cast<std::byte*>(p), n) {}
+  void finish(bool discard) noexcept {
+    if (!rb_) return;
+    auto* rb = std::exchange(rb_, nullptr);
+    void* p = std::exchange(data_, {}).data();
+    if (discard)
+      mapring_user_ring_buffer__discard(rb, p);
+    else
+      mapring_user_ring_buffer__submit(rb, p);
+  }
   mapring_user_ring_buffer* rb_ = nullptr;
   std::span<std::byte> data_;
 };
