@@ -110,6 +110,13 @@ def build_table(R):
         b = pick(R, "drain", peer="bpf-libbpf", size=size)
         t.add("Consumer drain rate, pre-filled ring", f"{size} B",
               m and m["rate"], "libbpf", b and b["rate"], "M/s", target=1.3)
+    for size in SIZES:
+        m = pick(R, "user", peer="mapring", size=size)
+        b = pick(R, "user", peer="bpf-libbpf", size=size)
+        for key, what in (("drain_rate", "kernel drain"),
+                          ("fill_rate", "user-space fill")):
+            t.add(f"User ring, {what} rate", f"{size} B", m and m[key],
+                  "libbpf user_ring_buffer + BPF drain", b and b[key], "M/s")
     for peer, mode in (("mapring", "batched"), ("mapring", "adaptive"),
                        ("mapring", "sampled"), ("bpf-libbpf", "adaptive"),
                        ("bpf-libbpf", "sampled"), ("perf-libbpf", "adaptive"),
@@ -275,6 +282,19 @@ def detail_tables(R):
     out.append("#### Drain rate of a pre-filled 4 MiB ring (M records/s)\n\n"
                + md_table(["size", "mapring (C++)", "mapring (C API)",
                            "libbpf", "hand-written (rb-custom)"], rows))
+    rows = []
+    for size in SIZES:
+        row = [f"{size} B"]
+        for peer in ("mapring", "bpf-libbpf"):
+            r = pick(R, "user", peer=peer, size=size)
+            row += [f"{r['fill_rate'] / 1e6:.1f}" if r else "",
+                    f"{r['drain_rate'] / 1e6:.1f}" if r else ""]
+        rows.append(row)
+    out.append("#### User rings: fill a 4 MiB ring from user space, then "
+               "drain it in the kernel (M records/s)\n\n" + md_table(
+                   ["size", "mapring fill", "mapring drain",
+                    "BPF fill (libbpf)", "BPF drain (bpf_user_ringbuf_drain)"],
+                   rows))
     rows = []
     for r in R:
         if r["group"] == "producer_cost":

@@ -136,7 +136,11 @@ static int ring_check_opts(u64 data_size, const struct mapring_ring_opts *o)
 		return -EINVAL;
 	if (data_size > READ_ONCE(ring_max_bytes))
 		return -E2BIG;
-	if (o->flags & ~(MAPRING_RING_F_BATCH_WAKEUP | MAPRING_RING_F_OVERWRITE))
+	if (o->flags & ~(MAPRING_RING_F_BATCH_WAKEUP | MAPRING_RING_F_OVERWRITE |
+			 MAPRING_RING_F_USER))
+		return -EINVAL;
+	/* a user ring has no kernel producer to batch or overwrite for */
+	if ((o->flags & MAPRING_RING_F_USER) && o->flags != MAPRING_RING_F_USER)
 		return -EINVAL;
 	if (o->access & ~MAPRING_ACCESS_ALL)
 		return -EINVAL;
@@ -185,6 +189,14 @@ static void ring_show_fdinfo(struct mapring_obj *obj, struct seq_file *m)
 		   mapring_ring_query(ring, MAPRING_RB_DROPS_BUSY));
 	seq_printf(m, "ring_wakeups:\t%llu\n",
 		   mapring_ring_query(ring, MAPRING_RB_WAKEUPS));
+	if (!(ring->flags & MAPRING_RING_F_USER))
+		return;
+	seq_printf(m, "ring_user_drained:\t%llu\n",
+		   mapring_ring_query(ring, MAPRING_RB_USER_DRAINED));
+	seq_printf(m, "ring_user_discarded:\t%llu\n",
+		   mapring_ring_query(ring, MAPRING_RB_USER_DISCARDED));
+	seq_printf(m, "ring_user_bad:\t%llu\n",
+		   mapring_ring_query(ring, MAPRING_RB_USER_BAD));
 }
 
 /*
@@ -248,6 +260,7 @@ static struct mapring_ring *ring_new(const char *name, u64 data_size,
 	ring->wakeup_bytes = opts->wakeup_bytes;
 	ring->wakeup_usecs = opts->wakeup_usecs;
 	mapring_ring_wake_init(ring);
+	mapring_ring_user_init(ring);
 
 	old = mapring_obj_charge_begin(&ring->obj);
 	err = ring_alloc_area(ring, data_size);
@@ -331,6 +344,10 @@ static long ring_ioc_query(struct mapring_ring *ring, void __user *uarg)
 		.wakeup_usecs = ring->wakeup_usecs,
 		.overwrite_pos = over,
 		.overwritten = mapring_ring_query(ring, MAPRING_RB_OVERWRITTEN),
+		.user_drained = mapring_ring_query(ring, MAPRING_RB_USER_DRAINED),
+		.user_discarded =
+			mapring_ring_query(ring, MAPRING_RB_USER_DISCARDED),
+		.user_bad = mapring_ring_query(ring, MAPRING_RB_USER_BAD),
 	};
 	/* one snapshot of the positions, as BPF's avail */
 	q.avail = q.producer_pos -
@@ -365,6 +382,8 @@ static long ring_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ring_ioc_query(ring, uarg);
 	case MAPRING_IOC_RING_OUTPUT:
 		return ring_ioc_output(ring, uarg);
+	case MAPRING_IOC_RING_KICK:
+		return mapring_ioc_ring_kick(ring, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -386,6 +405,9 @@ static __poll_t ring_poll(struct file *file, struct poll_table_struct *pts)
 	struct mapring_ring *ring = to_ring(file->private_data);
 
 	poll_wait(file, &ring->waitq, pts);
+	/* user space produces into a user ring: it waits for room */
+	if (ring->flags & MAPRING_RING_F_USER)
+		return mapring_ring_user_writable(ring) ? EPOLLOUT | EPOLLWRNORM : 0;
 	return mapring_ring_readable(ring) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 

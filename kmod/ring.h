@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
-#include <uapi/linux/mapring.h>
+#include <linux/mapring.h>
 
 #include "object.h"
 
@@ -63,6 +63,20 @@ struct mapring_ring {
 	struct page **pages;
 	unsigned long nr_pages;		/* distinct pages: 2 + nr_data */
 	unsigned long nr_map_pages;	/* entries of pages[]: 2 + 2 * nr_data */
+
+	/*
+	 * User rings (MAPRING_RING_F_USER, ring_drain.c). The drainer owns
+	 * user_cons and the counters while it holds bit 0 of drain_busy;
+	 * everything lives here, not in pages user space can map.
+	 */
+	unsigned long drain_busy;
+	u64 user_cons;			/* consumer_pos, the kernel's copy */
+	u64 user_drained;		/* records passed to a drain callback */
+	u64 user_discarded;		/* discarded records skipped */
+	u64 user_bad;			/* drains stopped by invalid input */
+	spinlock_t kick_lock;		/* kick_fn and kick_ctx */
+	mapring_kick_fn kick_fn;
+	void *kick_ctx;
 };
 
 static inline struct mapring_ring *to_ring(struct mapring_obj *obj)
@@ -100,5 +114,10 @@ void mapring_ring_wake_fini(struct mapring_ring *ring);
 bool mapring_ring_readable(struct mapring_ring *ring);
 int mapring_ring_output_user(struct mapring_ring *ring,
 			     const void __user *data, u64 size, u64 flags);
+
+/* ring_drain.c */
+void mapring_ring_user_init(struct mapring_ring *ring);
+bool mapring_ring_user_writable(struct mapring_ring *ring);
+long mapring_ioc_ring_kick(struct mapring_ring *ring, void __user *uarg);
 
 #endif /* _MAPRING_RING_H */

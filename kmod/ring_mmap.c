@@ -4,7 +4,10 @@
  * producer page, 2 onwards the data pages, twice in a row.
  *
  * Only the consumer page may be mapped writable, and only on its own
- * (-EPERM otherwise, as BPF). Every other mapping is read-only for good:
+ * (-EPERM otherwise, as BPF). A user ring (MAPRING_RING_F_USER) turns that
+ * around, as BPF's user ring buffer: the producer page and the data pages
+ * may be mapped writable, the consumer page never. Every other mapping is
+ * read-only for good:
  * VM_MAYWRITE and VM_MAYEXEC are cleared so mprotect() cannot add write or
  * exec, VM_DONTEXPAND stops mremap() from growing it. Pages are handed out
  * by the fault handler from the ring's page array, bounds-checked, so a
@@ -55,8 +58,13 @@ int mapring_ring_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
 	if (vma->vm_flags & VM_WRITE) {
-		if (vma->vm_pgoff != MAPRING_RB_CONSUMER_PGOFF || npages != 1)
+		if (ring->flags & MAPRING_RING_F_USER) {
+			if (vma->vm_pgoff < MAPRING_RB_PRODUCER_PGOFF)
+				return -EPERM;
+		} else if (vma->vm_pgoff != MAPRING_RB_CONSUMER_PGOFF ||
+			   npages != 1) {
 			return -EPERM;
+		}
 	} else {
 		clear |= VM_MAYWRITE;
 	}

@@ -166,6 +166,9 @@ static void *ring_reserve(struct mapring_ring *ring, u64 size)
 	struct mapring_rb_hdr *hdr;
 	unsigned long irqflags;
 
+	/* user space produces into a user ring, the kernel only drains it */
+	if (unlikely(ring->flags & MAPRING_RING_F_USER))
+		return ERR_PTR(-EOPNOTSUPP);
 	if (ring_too_large(ring, size))
 		return ERR_PTR(-E2BIG);
 	len = ring_rec_len(size);
@@ -434,6 +437,8 @@ int mapring_ring_output_user(struct mapring_ring *ring,
 
 	if (flags & ~RING_COMMIT_FLAGS)
 		return -EINVAL;
+	if (ring->flags & MAPRING_RING_F_USER)
+		return -EOPNOTSUPP;
 	if (ring_too_large(ring, size))
 		return -E2BIG;
 	if (size > sizeof(small)) {
@@ -519,6 +524,12 @@ u64 mapring_ring_query(struct mapring_ring *ring, u64 what)
 		return atomic64_read(&prod->drops_busy);
 	case MAPRING_RB_WAKEUPS:
 		return atomic64_read(&ring->wakeups);
+	case MAPRING_RB_USER_DRAINED:
+		return READ_ONCE(ring->user_drained);
+	case MAPRING_RB_USER_DISCARDED:
+		return READ_ONCE(ring->user_discarded);
+	case MAPRING_RB_USER_BAD:
+		return READ_ONCE(ring->user_bad);
 	default:
 		return 0;
 	}

@@ -30,6 +30,7 @@ RingBuf RingBuf::create(std::string_view name, std::size_t data_size,
     opts.wakeup_usecs = static_cast<__u32>(options.wakeup_time.count());
   }
   if (options.overwrite) opts.flags |= MAPRING_RING_F_OVERWRITE;
+  if (options.user) opts.flags |= MAPRING_RING_F_USER;
   return RingBuf(
       Fd(check(mapring_ringbuf__create(name_of(name).c_str(), data_size, &opts),
                "MAPRING_IOC_RING_CREATE")));

@@ -85,7 +85,7 @@ boot() {
 # to the host's load, take the median of 5 repetitions instead of 3.
 boot 4 'memory=mrbench map-memory' \
 	'maps=mrbench map-lookup map-aggregate map-increments' \
-	'drain=mrbench drain' 'latency=mrbench latency' \
+	'drain=mrbench drain' 'latency=mrbench latency' 'user=mrbench user' \
 	'cost=mrbench --reps 5 producer-cost' \
 	'throughput=mrbench --reps 5 ring-throughput'
 for n in 16 64; do

@@ -21,6 +21,7 @@ void producer_cost(const Options& o);
 void drain_rate(const Options& o);
 void wakeup_latency(const Options& o);
 void overwrite_cost(const Options& o);
+void user_ring(const Options& o);
 void map_lookup(const Options& o);
 void map_aggregate(const Options& o);
 void map_increments(const Options& o);

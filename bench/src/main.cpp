@@ -3,7 +3,7 @@
 //
 //   mrbench [--reps N] [--window-ms M] [--quick] CASE...
 //
-// CASE: ring-throughput producer-cost drain latency overwrite map-lookup
+// CASE: ring-throughput producer-cost drain latency overwrite user map-lookup
 // map-aggregate map-increments map-memory, or "all". Results are MRBENCH
 // lines on stdout (scripts/bench.sh runs this in the test VM, bench/report.py
 // turns the lines into the report). Needs root, mapring.ko loaded and
@@ -32,6 +32,7 @@ cases() {
           {"drain", bench::drain_rate},
           {"latency", bench::wakeup_latency},
           {"overwrite", bench::overwrite_cost},
+          {"user", bench::user_ring},
           {"map-lookup", bench::map_lookup},
           {"map-aggregate", bench::map_aggregate},
           {"map-increments", bench::map_increments},

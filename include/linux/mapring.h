@@ -92,6 +92,9 @@ enum {
 	MAPRING_RB_DROPS_BUSY = 20,
 	MAPRING_RB_WAKEUPS = 21,
 	MAPRING_RB_OVERWRITTEN = 22,	/* records overwritten */
+	MAPRING_RB_USER_DRAINED = 32,	/* user rings: records drained */
+	MAPRING_RB_USER_DISCARDED = 33,	/* user rings: discarded, skipped */
+	MAPRING_RB_USER_BAD = 34,	/* user rings: drains that hit bad input */
 };
 
 /*
@@ -102,6 +105,58 @@ u64 mapring_ring_query(struct mapring_ring *ring, u64 what);
 /* The ring's object id and name (NUL-terminated, may be empty). */
 u32 mapring_ring_id(struct mapring_ring *ring);
 const char *mapring_ring_name(struct mapring_ring *ring);
+
+/*
+ * User rings (MAPRING_RING_F_USER, docs/ringbuf.md "User-to-kernel rings"):
+ * user space produces, kernel code drains. reserve returns NULL and output
+ * -EOPNOTSUPP on them; query also answers the three values below.
+ *
+ * mapring_ring_drain() calls cb for each committed record from
+ * consumer_pos on, in order, and moves consumer_pos past it: at most
+ * max_records records (discarded ones included, which cb does not see),
+ * and never more than MAPRING_RING_DRAIN_MAX per call (max_records 0 also
+ * means that). cb returns 0 to go on; anything else stops the drain after
+ * this record, and a negative value is what the drain returns. flags:
+ * MAPRING_RB_NO_WAKEUP (never wake writers waiting for room) or
+ * MAPRING_RB_FORCE_WAKEUP (wake them even if nothing was drained); by
+ * default they are woken when consumer_pos moved.
+ *
+ * data points into the ring, which user space can still write: cb must
+ * treat it like a user buffer it already has (copy what it checks before
+ * trusting it). size was read once and validated: data[0..size) lies in
+ * the ring. Everything user space wrote is checked before use; a drain
+ * that finds producer_pos not 8-aligned or more than data_size ahead of
+ * consumer_pos, or a header whose record runs past producer_pos, stops
+ * there, counts MAPRING_RB_USER_BAD and returns -EBADMSG (the records
+ * drained before it stay drained; the ring stays stuck at that record until
+ * user space rewrites it). A record still busy ends the drain normally.
+ *
+ * Returns the records cb was called for, cb's negative value, -EBADMSG,
+ * -EBUSY (another drain of this ring is running: one at a time, checked
+ * with a bit in kernel memory, never waited for) or -EINVAL (not a user
+ * ring, unknown flags, no cb). Any context, NMI included, as long as cb
+ * fits that context; wake-ups from a context that cannot wake directly go
+ * through irq_work, as commits' do.
+ */
+#define MAPRING_RING_DRAIN_MAX	(128 * 1024)
+
+typedef int (*mapring_drain_fn)(void *ctx, const void *data, u32 size);
+
+long mapring_ring_drain(struct mapring_ring *ring, mapring_drain_fn cb,
+			void *ctx, u32 max_records, u64 flags);
+
+/*
+ * Kicks: MAPRING_IOC_RING_KICK on the ring's fd calls fn(ring, ctx) in the
+ * caller's process context, under a spinlock: fn must not sleep (wake a
+ * thread, queue work). One fn per ring: -EBUSY when another is set;
+ * fn = NULL removes it and, once this returns, fn is not running and
+ * never called again. -EINVAL on a ring that is not a user ring. Process
+ * context. Remove fn before dropping the last reference you hold.
+ */
+typedef void (*mapring_kick_fn)(struct mapring_ring *ring, void *ctx);
+
+int mapring_ring_set_kick(struct mapring_ring *ring, mapring_kick_fn fn,
+			  void *ctx);
 
 /* ---- Maps -------------------------------------------------------------- */
 

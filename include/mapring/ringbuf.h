@@ -175,4 +175,7 @@ MAPRING_API long mapring_ring__snapshot(const struct mapring_ring *r, void *buf,
 }
 #endif
 
+/* User rings: user space produces, the kernel drains. */
+#include <mapring/user_ringbuf.h>
+
 #endif /* MAPRING_RINGBUF_H */

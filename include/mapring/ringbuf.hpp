@@ -37,6 +37,8 @@ struct RingOptions {
   std::chrono::microseconds wakeup_time{0};
   // A flight recorder: when full, overwrite the oldest committed records.
   bool overwrite = false;
+  // A user ring: user space produces (UserRingBuffer), the kernel drains.
+  bool user = false;
 };
 
 // Sole owner of a ring fd: create or open a ring, query it, write to it.
@@ -246,3 +248,6 @@ class RingBuffer {
 };
 
 }  // namespace mapring
+
+// User rings: user space produces, the kernel drains.
+#include <mapring/user_ringbuf.hpp>

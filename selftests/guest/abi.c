@@ -193,4 +193,45 @@ TEST_F(dev, device_does_not_seek)
 	EXPECT_EQ(ESPIPE, errno);
 }
 
+/* User rings: the kick's and the grown query's size rules. */
+TEST_F(dev, user_ring_kick_and_query_sizes)
+{
+	struct mapring_ring_create c = {
+		.size = sizeof(c), .flags = MAPRING_RING_F_USER,
+		.data_size = self->page,
+	};
+	struct mapring_ring_query q;
+	__u64 buf[4] = { 0 };
+	struct mapring_ring_kick *k = (void *)buf;
+	int fd = ioctl(self->fd, MAPRING_IOC_RING_CREATE, &c);
+
+	ASSERT_LE(0, fd);
+	k->size = 4;
+	EXPECT_EQ(EINVAL, ioc(fd, MAPRING_IOC_RING_KICK, k));
+	k->size = MAPRING_RING_KICK_SIZE_VER0;
+	EXPECT_EQ(0, ioctl(fd, MAPRING_IOC_RING_KICK, k));	/* no drainer */
+	k->size = sizeof(buf);
+	EXPECT_EQ(0, ioc(fd, MAPRING_IOC_RING_KICK, k));
+	buf[3] = 1;
+	EXPECT_EQ(E2BIG, ioc(fd, MAPRING_IOC_RING_KICK, k));
+
+	/* the first published size gets 104 bytes, nothing after them */
+	memset(&q, 0xa5, sizeof(q));
+	q.size = MAPRING_RING_QUERY_SIZE_VER0;
+	q.flags = 0;
+	ASSERT_EQ(0, ioc(fd, MAPRING_IOC_RING_QUERY, &q));
+	EXPECT_EQ(MAPRING_RING_QUERY_SIZE_VER0, q.size);
+	EXPECT_EQ(MAPRING_RING_F_USER, q.ring_flags);
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, q.user_bad);
+	memset(&q, 0xa5, sizeof(q));
+	q.size = MAPRING_RING_QUERY_SIZE_VER1;
+	q.flags = 0;
+	ASSERT_EQ(0, ioc(fd, MAPRING_IOC_RING_QUERY, &q));
+	EXPECT_EQ(sizeof(q), q.size);
+	EXPECT_EQ(0, q.user_drained);
+	EXPECT_EQ(0, q.user_discarded);
+	EXPECT_EQ(0, q.user_bad);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

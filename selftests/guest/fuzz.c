@@ -311,6 +311,8 @@ static int do_ring_create(struct fuzzer *f, int dev)
 						  edge64(f);
 		a->wakeup_usecs = chance(f, 70) ? 1 + below(f, 100000) :
 						  edge32(f);
+	} else if (chance(f, 10)) {
+		a->flags = MAPRING_RING_F_USER;	/* pages writable by us */
 	} else if (chance(f, 5)) {
 		a->flags = edge32(f);
 	}

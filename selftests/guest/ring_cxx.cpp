@@ -233,6 +233,58 @@ void overwrite_ring() {
   CHECK(got.back() == "a");
 }
 
+// A user ring: records as RAII owners (discarded unless submitted), spans
+// into the mapping, blocking reserve; mr_test_drainer.ko drains it.
+void user_ring() {
+  const char* ctl = "/sys/kernel/debug/mr_test_drainer/control";
+  CHECK(errno_of([] {
+          mapring::UserRingBuffer(mapring::RingBuf::create("", 4096).fd());
+        }) == EINVAL);
+  mapring::RingOptions opts;
+  opts.user = true;
+  auto ring = mapring::RingBuf::create("cxx_user", 4096, opts);
+  CHECK(ring.query().ring_flags == MAPRING_RING_F_USER);
+  if (mr_module_loaded("mr_test_drainer")) mr_rmmod("mr_test_drainer");
+  CHECK(mr_insmod("mr_test_drainer", "") == 0);
+  CHECK(mr_write_file(ctl, "attach cxx_user") == 0);
+  mapring::UserRingBuffer urb(ring.fd());
+  std::uint64_t submitted = 0;
+  {
+    auto rec = urb.reserve(5);
+    CHECK(rec && rec.data().size() == 5);
+    std::memcpy(rec.data().data(), "hello", 5);
+    rec.submit();
+    CHECK(!rec && rec.data().empty());
+    submitted++;
+  }
+  {
+    auto dropped = urb.reserve(7);  // discarded when it goes out of scope
+    CHECK(dropped);
+  }
+  auto moved = urb.reserve(3);
+  auto other = std::move(moved);
+  CHECK(!moved && other);
+  other.submit();
+  submitted++;
+  CHECK(errno_of([&] { (void)urb.reserve(4096); }) == E2BIG);
+  // 3 records of 16 bytes, then 112-byte records until full
+  while (auto rec = urb.reserve(100)) {
+    rec.submit();
+    submitted++;
+  }
+  CHECK(urb.pending() == 48 + 36 * 112);
+  CHECK(!urb.reserve(100, 10ms));
+  CHECK(!urb.kick());  // nobody registered
+  CHECK(mr_write_file(ctl, "drain") == 0);
+  auto q = ring.query();
+  CHECK(q.user_drained == submitted);
+  CHECK(q.user_discarded == 1);
+  CHECK(urb.pending() == 0);
+  CHECK(urb.reserve(100, 10ms));  // room again: discarded at once
+  mr_write_file(ctl, "detach");
+  CHECK(mr_rmmod("mr_test_drainer") == 0);
+}
+
 }  // namespace
 
 int main() {
@@ -240,13 +292,14 @@ int main() {
     std::printf("1..0 # SKIP mapring.ko not loaded\n");
     return 4;
   }
-  std::printf("TAP version 13\n1..6\n");
+  std::printf("TAP version 13\n1..7\n");
   run(1, "owners_and_errors", owners_and_errors);
   run(2, "lambdas_and_spans", lambdas_and_spans);
   run(3, "stop_values_and_exceptions", stop_values_and_exceptions);
   run(4, "several_rings_and_consume_n", several_rings_and_consume_n);
   run(5, "edge_triggered", edge_triggered);
   run(6, "overwrite_ring", overwrite_ring);
+  run(7, "user_ring", user_ring);
   std::printf("# %d failed\n", failures);
   return failures ? 1 : 0;
 }

@@ -115,7 +115,7 @@ TEST(flag_feature_and_query)
 			    MAPRING_RING_F_BATCH_WAKEUP, 0, 1000);
 	ASSERT_LE(0, fd);
 	close(fd);
-	EXPECT_EQ(-EINVAL, mr_ring_create(NULL, SMALL, 1U << 2, 0, 0));
+	EXPECT_EQ(-EINVAL, mr_ring_create(NULL, SMALL, 1U << 15, 0, 0));
 	EXPECT_EQ(-EINVAL, mr_ring_create(NULL, SMALL,
 					  MAPRING_RING_F_OVERWRITE | 1U << 7, 0, 0));
 }

@@ -27,8 +27,9 @@ TEST(RingUapi, CreateLayout) {
 }
 
 TEST(RingUapi, QueryLayout) {
-  EXPECT_EQ(sizeof(mapring_ring_query), 120u);
+  EXPECT_EQ(sizeof(mapring_ring_query), 144u);
   EXPECT_EQ(MAPRING_RING_QUERY_SIZE_VER0, 104);
+  EXPECT_EQ(MAPRING_RING_QUERY_SIZE_VER1, 144);
   EXPECT_EQ(offsetof(mapring_ring_query, flags), 4u);
   EXPECT_EQ(offsetof(mapring_ring_query, id), 8u);
   EXPECT_EQ(offsetof(mapring_ring_query, ring_flags), 12u);
@@ -46,6 +47,17 @@ TEST(RingUapi, QueryLayout) {
   EXPECT_EQ(offsetof(mapring_ring_query, __pad0), 100u);
   EXPECT_EQ(offsetof(mapring_ring_query, overwrite_pos), 104u);
   EXPECT_EQ(offsetof(mapring_ring_query, overwritten), 112u);
+  EXPECT_EQ(offsetof(mapring_ring_query, user_drained), 120u);
+  EXPECT_EQ(offsetof(mapring_ring_query, user_discarded), 128u);
+  EXPECT_EQ(offsetof(mapring_ring_query, user_bad), 136u);
+}
+
+TEST(RingUapi, UserRing) {
+  EXPECT_EQ(MAPRING_RING_F_USER, 4u);
+  EXPECT_EQ(sizeof(mapring_ring_kick), 8u);
+  EXPECT_EQ(MAPRING_RING_KICK_SIZE_VER0, 8);
+  EXPECT_EQ(offsetof(mapring_ring_kick, flags), 4u);
+  EXPECT_EQ(MAPRING_IOC_RING_KICK, 0xC004BE13u);
 }
 
 TEST(RingUapi, OutputLayout) {
@@ -68,7 +80,8 @@ TEST(RingUapi, FeatureBits) {
   EXPECT_EQ(MAPRING_FEAT_RING_BATCH_WAKEUP, 1ull << 2);
   EXPECT_EQ(MAPRING_FEAT_RING_WRITE, 1ull << 3);
   EXPECT_EQ(MAPRING_FEAT_RING_OVERWRITE, 1ull << 4);
-  EXPECT_EQ(MAPRING_FEATURES_RINGS, 0x1full);
+  EXPECT_EQ(MAPRING_FEAT_RING_USER, 1ull << 5);
+  EXPECT_EQ(MAPRING_FEATURES_RINGS, 0x3full);
   EXPECT_EQ(MAPRING_FEATURES_ALL & 0xffull, MAPRING_FEATURES_RINGS);
 }
 

@@ -76,6 +76,40 @@ static long bench_map_add(struct mr_bench_add __user *uarg)
 	return done;
 }
 
+static int bench_drain_cb(void *ctx, const void *data, u32 size)
+{
+	u64 v = 0;
+
+	memcpy(&v, data, min_t(u32, size, sizeof(v)));
+	*(u64 *)ctx += v;
+	return 0;
+}
+
+static long bench_user_drain(struct mr_bench_drain __user *uarg)
+{
+	struct mr_bench_drain a;
+	struct mapring_ring *ring;
+	long n, total = 0;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return -EFAULT;
+	if (a.__pad)
+		return -EINVAL;
+	ring = mapring_ring_get_by_fd(a.ring_fd);
+	if (IS_ERR(ring))
+		return PTR_ERR(ring);
+	a.sum = 0;
+	do {
+		n = mapring_ring_drain(ring, bench_drain_cb, &a.sum, 0, 0);
+		if (n > 0)
+			total += n;
+	} while (n > 0);
+	mapring_ring_put(ring);
+	if (n < 0)
+		return n;
+	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : total;
+}
+
 static long ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -85,6 +119,8 @@ static long ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return bench_produce(uarg);
 	case MR_BENCH_MAP_ADD:
 		return bench_map_add(uarg);
+	case MR_BENCH_USER_DRAIN:
+		return bench_user_drain(uarg);
 	default:
 		return -ENOTTY;
 	}

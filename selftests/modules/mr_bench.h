@@ -45,7 +45,21 @@ struct mr_bench_add {
 	__u32 __pad;
 };
 
+/*
+ * Drain the user ring (MAPRING_RING_F_USER) behind ring_fd with
+ * mapring_ring_drain() until it is empty; the callback reads each record's
+ * first 8 bytes, as every consumer of the benchmarks does (the BPF peer's
+ * callback reads them through its dynptr). Returns the records drained or
+ * -errno.
+ */
+struct mr_bench_drain {
+	__s32 ring_fd;
+	__u32 __pad;
+	__u64 sum;		/* out: the sum of the 8-byte values */
+};
+
 #define MR_BENCH_RING_PRODUCE	_IOW('m', 0xb0, struct mr_bench_produce)
 #define MR_BENCH_MAP_ADD	_IOW('m', 0xb1, struct mr_bench_add)
+#define MR_BENCH_USER_DRAIN	_IOWR('m', 0xb2, struct mr_bench_drain)
 
 #endif /* MR_BENCH_H */

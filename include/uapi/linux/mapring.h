@@ -192,11 +192,13 @@ struct mapring_obj_info {
 #define MAPRING_FEAT_RING_BATCH_WAKEUP	(1ULL << 2) /* MAPRING_RING_F_BATCH_WAKEUP */
 #define MAPRING_FEAT_RING_WRITE		(1ULL << 3) /* write() and RING_OUTPUT */
 #define MAPRING_FEAT_RING_OVERWRITE	(1ULL << 4) /* MAPRING_RING_F_OVERWRITE */
+#define MAPRING_FEAT_RING_USER		(1ULL << 5) /* MAPRING_RING_F_USER, KICK */
 #define MAPRING_FEATURES_RINGS	(MAPRING_FEAT_RINGBUF | \
 				 MAPRING_FEAT_RING_DROPS | \
 				 MAPRING_FEAT_RING_BATCH_WAKEUP | \
 				 MAPRING_FEAT_RING_WRITE | \
-				 MAPRING_FEAT_RING_OVERWRITE)
+				 MAPRING_FEAT_RING_OVERWRITE | \
+				 MAPRING_FEAT_RING_USER)
 
 /* mmap page offsets (in pages) of a ring fd */
 #define MAPRING_RB_CONSUMER_PGOFF	0
@@ -265,11 +267,20 @@ struct mapring_rb_producer {
  * it still fails (drops_full) rather than overwrite a record not yet
  * committed. Readable data starts at the later of consumer_pos and
  * overwrite_pos.
+ *
+ * MAPRING_RING_F_USER makes a user ring (BPF's BPF_MAP_TYPE_USER_RINGBUF):
+ * user space produces, kernel code drains (mapring_ring_drain()). The
+ * producer page and the data pages may be mapped writable, the consumer
+ * page only read-only; user space writes producer_pos and the record
+ * headers as a kernel producer would, and the kernel validates every one
+ * before use. No other flag may be combined with it (-EINVAL); write() and
+ * MAPRING_IOC_RING_OUTPUT on it fail with -EOPNOTSUPP.
  */
 #define MAPRING_IOC_RING_CREATE	MAPRING_IOC(0x10)
 
 #define MAPRING_RING_F_BATCH_WAKEUP	(1U << 0)
 #define MAPRING_RING_F_OVERWRITE	(1U << 1)
+#define MAPRING_RING_F_USER		(1U << 2)
 #define MAPRING_RING_MAX_WAKEUP_USECS	10000000U
 
 struct mapring_ring_create {
@@ -315,9 +326,13 @@ struct mapring_ring_query {
 	__u32 __pad0;		/* out: zero */
 	__u64 overwrite_pos;	/* out: as in struct mapring_rb_producer */
 	__u64 overwritten;	/* out: records overwritten */
+	__u64 user_drained;	/* out: user rings: records drained */
+	__u64 user_discarded;	/* out: user rings: discarded records skipped */
+	__u64 user_bad;		/* out: user rings: drains stopped by bad input */
 };
 
 #define MAPRING_RING_QUERY_SIZE_VER0	104
+#define MAPRING_RING_QUERY_SIZE_VER1	144	/* with the user_* counters */
 
 /*
  * On a ring fd: publish one record of data_size bytes copied from data, as
@@ -336,6 +351,21 @@ struct mapring_ring_output {
 };
 
 #define MAPRING_RING_OUTPUT_SIZE_VER0	32
+
+/*
+ * On a user ring's fd (MAPRING_RING_F_USER): tell the kernel code that
+ * drains the ring that there are records. Returns 1 when a drainer had
+ * registered for kicks and was notified, 0 when none had; -EINVAL on any
+ * other ring or for non-zero flags.
+ */
+#define MAPRING_IOC_RING_KICK	MAPRING_IOC(0x13)
+
+struct mapring_ring_kick {
+	__u32 size;
+	__u32 flags;		/* must be 0 */
+};
+
+#define MAPRING_RING_KICK_SIZE_VER0	8
 
 /* ---- Maps (ioctl numbers 0x30-0x5f) ----------------------------------- */
 
