@@ -24,6 +24,7 @@
 
 #include "internal.h"
 #include "object.h"
+#include "ring.h"
 
 static ushort mode = 0600;
 module_param(mode, ushort, 0444);
@@ -131,19 +132,27 @@ static int __init mapring_init(void)
 	err = mapring_objects_init();
 	if (err)
 		return err;
+	err = mapring_kicks_init();
+	if (err)
+		goto objects;
 	err = mapring_node_add();
-	if (err) {
-		mapring_objects_exit();
-		return err;
-	}
+	if (err)
+		goto kicks;
 	pr_info("ABI %u, /dev/%s mode %#o gid %u\n", MAPRING_ABI_VERSION,
 		MAPRING_DEVICE_NAME, mode, gid);
 	return 0;
+
+kicks:
+	mapring_kicks_exit();
+objects:
+	mapring_objects_exit();
+	return err;
 }
 
 static void __exit mapring_exit(void)
 {
 	mapring_node_del();
+	mapring_kicks_exit();
 	mapring_objects_exit();
 }
 

@@ -77,6 +77,8 @@ struct mapring_ring {
 	spinlock_t kick_lock;		/* kick_fn and kick_ctx */
 	mapring_kick_fn kick_fn;
 	void *kick_ctx;
+	struct module *kick_owner;	/* who set kick_fn */
+	struct list_head kick_node;	/* on kick_rings while it is set */
 };
 
 static inline struct mapring_ring *to_ring(struct mapring_obj *obj)
@@ -119,5 +121,8 @@ int mapring_ring_output_user(struct mapring_ring *ring,
 void mapring_ring_user_init(struct mapring_ring *ring);
 bool mapring_ring_user_writable(struct mapring_ring *ring);
 long mapring_ioc_ring_kick(struct mapring_ring *ring, void __user *uarg);
+/* forget the kicks of modules unloaded without removing them */
+int mapring_kicks_init(void);
+void mapring_kicks_exit(void);
 
 #endif /* _MAPRING_RING_H */

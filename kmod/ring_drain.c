@@ -24,6 +24,9 @@
 #include <linux/hardirq.h>
 #include <linux/irq_work.h>
 #include <linux/mapring.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
@@ -36,6 +39,7 @@
 void mapring_ring_user_init(struct mapring_ring *ring)
 {
 	spin_lock_init(&ring->kick_lock);
+	INIT_LIST_HEAD(&ring->kick_node);
 }
 
 /*
@@ -134,24 +138,96 @@ out:
 }
 EXPORT_SYMBOL_GPL(mapring_ring_drain);
 
-int mapring_ring_set_kick(struct mapring_ring *ring, mapring_kick_fn fn,
-			  void *ctx)
+/*
+ * Every ring with a kick set, so that the kick of a module unloaded
+ * without removing it (fn and ctx would point into freed memory) can be
+ * forgotten at MODULE_STATE_GOING. A registration holds a reference on its
+ * ring: the ring outlives it. Writers of kick_fn hold kick_rings_lock.
+ */
+static LIST_HEAD(kick_rings);
+static DEFINE_MUTEX(kick_rings_lock);
+
+/* Under kick_rings_lock: no kick runs or starts once this returns. */
+static void kick_clear(struct mapring_ring *ring)
 {
+	spin_lock(&ring->kick_lock);
+	ring->kick_fn = NULL;
+	ring->kick_ctx = NULL;
+	spin_unlock(&ring->kick_lock);
+	ring->kick_owner = NULL;
+	list_del_init(&ring->kick_node);
+}
+
+int mapring_ring_set_kick_owner(struct mapring_ring *ring,
+				mapring_kick_fn fn, void *ctx,
+				struct module *owner)
+{
+	bool put = false;
 	int err = 0;
 
 	if (!(ring->flags & MAPRING_RING_F_USER))
 		return -EINVAL;
-	spin_lock(&ring->kick_lock);
+	mutex_lock(&kick_rings_lock);
 	if (fn && ring->kick_fn) {
 		err = -EBUSY;
-	} else {
+	} else if (fn) {
+		mapring_obj_get(&ring->obj);
+		ring->kick_owner = owner;
+		list_add(&ring->kick_node, &kick_rings);
+		spin_lock(&ring->kick_lock);
 		ring->kick_fn = fn;
-		ring->kick_ctx = fn ? ctx : NULL;
+		ring->kick_ctx = ctx;
+		spin_unlock(&ring->kick_lock);
+	} else if (ring->kick_fn) {
+		kick_clear(ring);
+		put = true;
 	}
-	spin_unlock(&ring->kick_lock);
+	mutex_unlock(&kick_rings_lock);
+	if (put)
+		mapring_obj_put(&ring->obj);
 	return err;
 }
-EXPORT_SYMBOL_GPL(mapring_ring_set_kick);
+EXPORT_SYMBOL_GPL(mapring_ring_set_kick_owner);
+
+static int kick_module_going(struct notifier_block *nb, unsigned long state,
+			     void *data)
+{
+	struct mapring_ring *ring, *next;
+	struct module *mod = data;
+	LIST_HEAD(gone);
+
+	if (state != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	mutex_lock(&kick_rings_lock);
+	list_for_each_entry_safe(ring, next, &kick_rings, kick_node) {
+		if (ring->kick_owner != mod)
+			continue;
+		pr_notice("%s left its kick on ring %u: removed\n", mod->name,
+			  ring->obj.id);
+		kick_clear(ring);
+		list_add(&ring->kick_node, &gone);
+	}
+	mutex_unlock(&kick_rings_lock);
+	list_for_each_entry_safe(ring, next, &gone, kick_node) {
+		list_del_init(&ring->kick_node);
+		mapring_obj_put(&ring->obj);
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block kick_module_nb = {
+	.notifier_call = kick_module_going,
+};
+
+int mapring_kicks_init(void)
+{
+	return register_module_notifier(&kick_module_nb);
+}
+
+void mapring_kicks_exit(void)
+{
+	unregister_module_notifier(&kick_module_nb);
+}
 
 long mapring_ioc_ring_kick(struct mapring_ring *ring, void __user *uarg)
 {

@@ -34,6 +34,7 @@ u32 mapring_abi_version(void);
  * consumer (records appear in reservation order).
  */
 struct mapring_ring;
+struct module;
 
 struct mapring_ring_opts {
 	u32 flags;		/* MAPRING_RING_F_* */
@@ -151,12 +152,17 @@ long mapring_ring_drain(struct mapring_ring *ring, mapring_drain_fn cb,
  * thread, queue work). One fn per ring: -EBUSY when another is set;
  * fn = NULL removes it and, once this returns, fn is not running and
  * never called again. -EINVAL on a ring that is not a user ring. Process
- * context. Remove fn before dropping the last reference you hold.
+ * context. A set kick holds a reference on the ring; remove fn when done
+ * (module exit at the latest): a module unloaded with its kick still set
+ * has it removed for it, with a notice in the kernel log.
  */
 typedef void (*mapring_kick_fn)(struct mapring_ring *ring, void *ctx);
 
-int mapring_ring_set_kick(struct mapring_ring *ring, mapring_kick_fn fn,
-			  void *ctx);
+int mapring_ring_set_kick_owner(struct mapring_ring *ring,
+				mapring_kick_fn fn, void *ctx,
+				struct module *owner);
+#define mapring_ring_set_kick(ring, fn, ctx) \
+	mapring_ring_set_kick_owner(ring, fn, ctx, THIS_MODULE)
 
 /* ---- Maps -------------------------------------------------------------- */
 

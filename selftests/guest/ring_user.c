@@ -764,6 +764,35 @@ TEST_F(user, kick_wakes_the_kernel_drainer)
 	EXPECT_EQ(0, mapring_user_ring_buffer__kick(self->rb));
 }
 
+/*
+ * A module unloaded with its kick still set: mapring removes the kick (its
+ * fn went with the module; calling it would crash) and the ring, which the
+ * kick held, lives on with its fd and is freed once that is closed.
+ */
+TEST_F(user, kick_left_by_an_unloaded_module_is_removed)
+{
+	struct tally t = {};
+	struct drainer d;
+
+	ASSERT_EQ(0, mr_drain_cmd("kick leak"));
+	EXPECT_EQ(-EBUSY, mr_drain_cmd("thread start"));
+	EXPECT_EQ(1, mapring_user_ring_buffer__kick(self->rb));
+	ASSERT_EQ(0, drainer_status(&d));
+	EXPECT_EQ(1, d.kicks);
+	ASSERT_EQ(0, mr_drain_cmd("detach"));
+	ASSERT_EQ(0, mr_rmmod("mr_test_drainer"));
+	EXPECT_EQ(0, mapring_user_ring_buffer__kick(self->rb));
+	EXPECT_NE(NULL, put(self->rb, &t, 40, 0));
+	/* a new drainer can set its own, and drains what is there */
+	ASSERT_EQ(0, drainer_load());
+	ASSERT_EQ(0, mr_drain_cmd("attach " NAME));
+	ASSERT_EQ(0, mr_drain_cmd("thread start"));
+	EXPECT_EQ(1, mapring_user_ring_buffer__kick(self->rb));
+	ASSERT_EQ(0, drainer_wait_records(1));
+	ASSERT_EQ(0, drainer_status(&d));
+	EXPECT_EQ(t.csum, d.csum);
+}
+
 struct drain_loop {
 	int stop;
 	long ebusy, calls;

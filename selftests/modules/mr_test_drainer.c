@@ -20,6 +20,8 @@
  *     unblock               let it finish, and reap its kthread
  *     thread start [max=N]  a kthread drains on every kick of the ring
  *     thread stop           stop it (it unregisters from kicks)
+ *     kick leak             set a kick that only counts, and never remove
+ *                           it: unloading the module must not leave it
  *     reset                 zero the counters
  *   status    read: "ring NAME ID" or "ring -", then one line
  *             "drains D records R bytes B csum C bad E busy Y last L
@@ -116,6 +118,11 @@ static int block_fn(void *arg)
 	while (!kthread_should_stop())
 		schedule_timeout_interruptible(1);
 	return 0;
+}
+
+static void count_kick(struct mapring_ring *r, void *ctx)
+{
+	atomic64_inc(&kicks);
 }
 
 static void kick_fn(struct mapring_ring *r, void *ctx)
@@ -319,6 +326,10 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 		block_stop();
 	} else if (!strcmp(cmd, "thread")) {
 		err = cmd_thread(args);
+	} else if (!strcmp(cmd, "kick") && args && !strcmp(args, "leak")) {
+		/* a careless module: mapring removes it when we are unloaded */
+		err = ring ? mapring_ring_set_kick(ring, count_kick, NULL) :
+			     -ENOENT;
 	} else if (!strcmp(cmd, "reset")) {
 		WRITE_ONCE(records, 0);
 		WRITE_ONCE(bytes, 0);
