@@ -32,6 +32,10 @@ checkpatch)
 		echo "$out"
 		die "checkpatch found problems"
 	fi
+	# guest tests take the harness through mr_harness.h (scaled timeouts)
+	direct=$(cd "$MAPRING_TOP" && grep -l '"kselftest_harness.h"' \
+		selftests/guest/*.c || true)
+	[ -z "$direct" ] || die "include mr_harness.h, not kselftest_harness.h:" $direct
 	echo "checkpatch: ${#files[@]} files clean"
 	;;
 sparse)
