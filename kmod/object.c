@@ -233,6 +233,7 @@ static const char *const type_names[] = {
 	[MAPRING_OBJ_PERCPU_ARRAY] = "percpu_array",
 	[MAPRING_OBJ_PERCPU_HASH] = "percpu_hash",
 	[MAPRING_OBJ_LRU_PERCPU_HASH] = "lru_percpu_hash",
+	[MAPRING_OBJ_RING_GROUP] = "ring_group",
 };
 
 void mapring_obj_show_fdinfo(struct seq_file *m, struct file *file)

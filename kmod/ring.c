@@ -136,7 +136,8 @@ static int ring_check_opts(u64 data_size, const struct mapring_ring_opts *o)
 		return -EINVAL;
 	if (data_size > READ_ONCE(ring_max_bytes))
 		return -E2BIG;
-	if (o->flags & ~(MAPRING_RING_F_BATCH_WAKEUP | MAPRING_RING_F_OVERWRITE))
+	if (o->flags & ~(MAPRING_RING_F_BATCH_WAKEUP | MAPRING_RING_F_OVERWRITE |
+			 MAPRING_RING_F_TIMESTAMP))
 		return -EINVAL;
 	if (o->access & ~MAPRING_ACCESS_ALL)
 		return -EINVAL;
