@@ -83,3 +83,4 @@ class Device {
 
 #include <mapring/map.hpp>      // IWYU pragma: export
 #include <mapring/ringbuf.hpp>  // IWYU pragma: export
+#include <mapring/ring_group.hpp>  // IWYU pragma: export
