@@ -394,6 +394,12 @@ void mapring_objects_exit(void)
 {
 	/* Let every queued free run before the code it calls goes away. */
 	rcu_barrier();
+	/*
+	 * A free may put the last reference of another object (a ring group
+	 * its shards), queueing one more RCU-deferred free: one more round.
+	 */
+	flush_workqueue(mapring_wq);
+	rcu_barrier();
 	destroy_workqueue(mapring_wq);
 	WARN_ON(!idr_is_empty(&mapring_idr));
 	idr_destroy(&mapring_idr);
