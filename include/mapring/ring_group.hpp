@@ -91,8 +91,11 @@ class RingGroupConsumer {
       : RingGroupConsumer(group.fd(), wrap(std::forward<F>(callback)),
                           options, 0) {}
 
+  // Moves the consumer; the old object is empty.
   RingGroupConsumer(RingGroupConsumer&&) noexcept = default;
+  // Frees this consumer, then moves other's in.
   RingGroupConsumer& operator=(RingGroupConsumer&&) noexcept = default;
+  // Unmaps every shard.
   ~RingGroupConsumer() = default;
 
   // Waits up to timeout (negative: forever) and consumes. Returns the
