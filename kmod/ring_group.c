@@ -166,7 +166,7 @@ static int group_check(u32 nr_shards, const struct mapring_ring_group_opts *o)
 		return -EINVAL;
 	if (o->assign > MAPRING_SHARD_ASSIGN_TABLE)
 		return -EINVAL;
-	if ((o->assign == MAPRING_SHARD_ASSIGN_TABLE) != !!o->cpu_table)
+	if (o->assign == MAPRING_SHARD_ASSIGN_TABLE ? !o->cpu_table : !!o->cpu_table)
 		return -EINVAL;
 	return 0;
 }

@@ -215,8 +215,8 @@ int setup(mapring_ring_group_consumer& c, int group_fd,
     for (__u32 i = 0; i < info.nr_shards; i++) {
       c.tramps[i] = Tramp{&c, i};
       if (i == 0) {
-        c.rb = mapring_ring_buffer__new(c.shards[0]->fd, tramp_cb,
-                                        &c.tramps[0], &ro);
+        c.rb = mapring_ring_buffer__new(c.shards[0]->fd, tramp_cb, &c.tramps[0],
+                                        &ro);
         if (!c.rb) return -errno;
       } else {
         err = mapring_ring_buffer__add(c.rb, c.shards[i]->fd, tramp_cb,

@@ -37,10 +37,10 @@ RingGroup RingGroup::create(std::string_view name, std::uint32_t nr_shards,
     opts.cpu_table = options.cpu_table.data();
     opts.nr_cpu_table = static_cast<__u32>(options.cpu_table.size());
   }
-  return RingGroup(Fd(check(mapring_ring_group__create(
-                                group_name(name).c_str(), nr_shards,
-                                shard_size, &opts),
-                            "MAPRING_IOC_RING_GROUP_CREATE")));
+  return RingGroup(
+      Fd(check(mapring_ring_group__create(group_name(name).c_str(), nr_shards,
+                                          shard_size, &opts),
+               "MAPRING_IOC_RING_GROUP_CREATE")));
 }
 
 RingGroup RingGroup::open(std::string_view name) {
@@ -84,7 +84,8 @@ int RingGroupConsumer::on_sample(void* ctx, __u32 shard, const void* data,
                                  size_t size) {
   auto* st = static_cast<State*>(ctx);
   try {
-    int ret = st->cb(shard, std::span(static_cast<const std::byte*>(data), size));
+    int ret =
+        st->cb(shard, std::span(static_cast<const std::byte*>(data), size));
     if (ret < 0) st->stopped = ret;
     return ret;
   } catch (...) {

@@ -122,8 +122,8 @@ std::int64_t merge_pass(std::span<MergeShard> shards, std::uint64_t watermark,
     else
       st.last_ts = s.ts;
     st.delivered++;
-    int ret = cb(static_cast<std::uint32_t>(best), s.sample,
-                 std::size_t{s.size});
+    int ret =
+        cb(static_cast<std::uint32_t>(best), s.sample, std::size_t{s.size});
     // consumed, whatever the callback returned; its space is freed only
     // now that the callback is done with it
     s.cons += s.rec;

@@ -73,7 +73,8 @@ MAPRING_API int mapring_ring_group__sync(int fd, __u64 *watermark);
 struct mapring_ring_group_consumer;
 
 /*
- * Called for every committed, non-discarded record of shard shard, data
+ * Called for every committed, non-discarded record of the shard numbered
+ * shard, data
  * pointing into the read-only mapping (valid until the callback returns).
  * A negative return stops consumption (the record counts as consumed) and
  * is returned by the consume or poll call.
@@ -135,7 +136,8 @@ MAPRING_API int mapring_ring_group_consumer__consume(struct mapring_ring_group_c
 /** The epoll fd with every shard in it, to nest in an event loop. */
 MAPRING_API int mapring_ring_group_consumer__epoll_fd(const struct mapring_ring_group_consumer *c);
 /** The number of shards. */
-MAPRING_API __u32 mapring_ring_group_consumer__nr_shards(const struct mapring_ring_group_consumer *c);
+MAPRING_API __u32
+mapring_ring_group_consumer__nr_shards(const struct mapring_ring_group_consumer *c);
 /**
  * Shard idx as a ring of the consumer (getters, drops), or NULL with errno
  * ERANGE (index) or EOPNOTSUPP (a MERGE consumer).

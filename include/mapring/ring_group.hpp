@@ -22,19 +22,19 @@
 #include <utility>
 #include <vector>
 
-#include <mapring/mapring.hpp>
 #include <mapring/ring_group.h>
+#include <mapring/mapring.hpp>
 #include <mapring/ringbuf.hpp>
 
 namespace mapring {
 
 // How a group is made: the options of every shard, and who produces where.
 struct RingGroupOptions {
-  RingOptions shard;       // wake-ups, overwrite: for every shard
-  bool timestamp = false;  // MAPRING_RING_F_TIMESTAMP: kernel-stamped records
-  std::uint32_t access = 0;                 // MAPRING_ACCESS_*
-  std::uint32_t assign = 0;                 // enum mapring_shard_assign
-  std::vector<std::uint32_t> cpu_table;     // MAPRING_SHARD_ASSIGN_TABLE
+  RingOptions shard;         // wake-ups, overwrite: for every shard
+  bool timestamp = false;    // MAPRING_RING_F_TIMESTAMP: kernel-stamped records
+  std::uint32_t access = 0;  // MAPRING_ACCESS_*
+  std::uint32_t assign = 0;  // enum mapring_shard_assign
+  std::vector<std::uint32_t> cpu_table;  // MAPRING_SHARD_ASSIGN_TABLE
 };
 
 // Sole owner of a ring group fd.
@@ -88,8 +88,8 @@ class RingGroupConsumer {
   // Maps every shard of group (still the caller's); throws std::system_error.
   RingGroupConsumer(const RingGroup& group, F&& callback,
                     const Options& options = {})
-      : RingGroupConsumer(group.fd(), wrap(std::forward<F>(callback)),
-                          options, 0) {}
+      : RingGroupConsumer(group.fd(), wrap(std::forward<F>(callback)), options,
+                          0) {}
 
   // Moves the consumer; the old object is empty.
   RingGroupConsumer(RingGroupConsumer&&) noexcept = default;
@@ -128,8 +128,8 @@ class RingGroupConsumer {
   template <class F>
   static Callback wrap(F&& f) {
     using G = std::decay_t<F>;
-    using R = std::invoke_result_t<G&, std::uint32_t,
-                                   std::span<const std::byte>>;
+    using R =
+        std::invoke_result_t<G&, std::uint32_t, std::span<const std::byte>>;
     static_assert(std::is_void_v<R> || std::is_convertible_v<R, int>,
                   "a callback returns void or int");
     if constexpr (std::is_void_v<R>)

@@ -373,6 +373,7 @@ TEST(shards_are_rings)
 		};
 		__u64 n[2] = { 0, 0 };
 		struct mapring_ring_group_consumer *c;
+		struct mapring_ring *r;
 
 		errno = 0;
 		EXPECT_EQ(NULL, mapring_ring_group_consumer__new(fd, count_cb,
@@ -384,8 +385,8 @@ TEST(shards_are_rings)
 		EXPECT_EQ(4, mapring_ring_group_consumer__consume(c));
 		EXPECT_EQ(4, n[0]);
 		EXPECT_EQ(0, n[1]);
-		EXPECT_EQ(1, mapring_ring__lost(
-			mapring_ring_group_consumer__ring(c, 0), NULL));
+		r = mapring_ring_group_consumer__ring(c, 0);
+		EXPECT_EQ(1, mapring_ring__lost(r, NULL));
 		mapring_ring_group_consumer__free(c);
 	}
 	close(s0);
@@ -501,7 +502,8 @@ TEST_F_TIMEOUT(kprod, producer_lands_in_its_cpus_shard, 120)
 			ASSERT_GT(2, s);
 			before[0] = shard_prod(fd, 0);
 			before[1] = shard_prod(fd, 1);
-			ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread cpu=%d count=10 size=40 group=1", c));
+			ASSERT_EQ(0, mr_prod_cmd("start id=0 ctx=kthread cpu=%d %s",
+						 c, "count=10 size=40 group=1"));
 			ASSERT_EQ(0, mr_prod_cmd("wait"));
 			ASSERT_EQ(0, mr_prod_job(0, &j));
 			EXPECT_EQ(10, j.committed);
@@ -613,8 +615,9 @@ static void run_stress(struct __test_metadata *_metadata, int ncpu, int merge)
 		if (!cpu_online(c))
 			continue;
 		for (int x = 0; x < 4; x++, jobs++)
-			ASSERT_EQ(0, mr_prod_cmd("start id=%d ctx=%s cpu=%d count=1500 size=%d batch=8 gap=200 mode=mixed group=1",
-						 jobs, ctxs[x], c, 40 + 8 * x));
+			ASSERT_EQ(0, mr_prod_cmd("start id=%d ctx=%s cpu=%d size=%d %s",
+						 jobs, ctxs[x], c, 40 + 8 * x,
+						 "count=1500 batch=8 gap=200 mode=mixed group=1"));
 	}
 	ASSERT_EQ(0, mr_prod_cmd("wait"));
 	__atomic_store_n(&ct.stop, 1, __ATOMIC_RELEASE);

@@ -72,7 +72,8 @@ class FakeShard {
     return std::atomic_ref<std::uint32_t>(*p);
   }
   void write_word(std::uint64_t pos, std::uint64_t v, bool header) {
-    for (std::uint64_t copy : {pos & (size_ - 1), (pos & (size_ - 1)) + size_}) {
+    for (std::uint64_t copy :
+         {pos & (size_ - 1), (pos & (size_ - 1)) + size_}) {
       auto* p = reinterpret_cast<std::uint64_t*>(
           reinterpret_cast<std::byte*>(data_.data()) + copy);
       if (header)
@@ -152,7 +153,7 @@ TEST(RingMerge, WatermarkHoldsBackNewerRecords) {
   Out out;
   EXPECT_EQ(pass(v, 16, out, st), 2);
   EXPECT_EQ(out.got.back().second, 15u);
-  EXPECT_EQ(a.consumer_pos(), 16u);  // 20 is still there
+  EXPECT_EQ(a.consumer_pos(), 16u);    // 20 is still there
   EXPECT_EQ(pass(v, 20, out, st), 0);  // below the watermark only
   EXPECT_EQ(pass(v, 21, out, st), 1);
   EXPECT_EQ(out.got.back().second, 20u);
