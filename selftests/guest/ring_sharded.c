@@ -968,4 +968,28 @@ TEST(kernel_api_group)
 	mr_prod_unload();
 }
 
+/* mapringctl lists and shows a group */
+TEST(mapringctl_shows_group)
+{
+	char out[4096] = "";
+	size_t got;
+	FILE *f;
+	int fd;
+
+	ASSERT_EQ(0, mr_baseline());
+	if (system("command -v mapringctl >/dev/null 2>&1"))
+		SKIP(return, "no mapringctl in PATH");
+	fd = grp_simple("sh.ctl", 2, 8192, 0);
+	ASSERT_LE(0, fd);
+	f = popen("mapringctl show sh.ctl; mapringctl list", "r");
+	ASSERT_NE(NULL, f);
+	got = fread(out, 1, sizeof(out) - 1, f);
+	out[got] = '\0';
+	EXPECT_EQ(0, pclose(f));
+	TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "ring_group  name sh.ctl"));
+	EXPECT_NE(NULL, strstr(out, "shards 2  shard_size 8192B"));
+	close(fd);
+}
+
 TEST_HARNESS_MAIN
