@@ -177,6 +177,11 @@ def build_table(R):
             t.add("Memory per entry, full map", f"{typ}, {cpus} possible CPUs",
                   m and m["bytes_per_entry"], "BPF map",
                   b and b["bytes_per_entry"], "B", better="lower")
+    r = pick(R, "sharded")
+    if r and "ratio" in r:
+        t.add("Two kernel producers on two CPUs, 64 B records",
+              "2-shard ring group vs one shared ring",
+              r["sharded_rate"], "one shared ring", r["shared_rate"], "M/s")
     return t
 
 
