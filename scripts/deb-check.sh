@@ -56,6 +56,7 @@ check "libmapring-dev: headers, .so, .a, pc, CMake package" has libmapring-dev \
 	/usr/include/mapring/map.h /usr/include/mapring/map.hpp \
 	/usr/include/mapring/mapring.h /usr/include/mapring/mapring.hpp \
 	/usr/include/mapring/ringbuf.h /usr/include/mapring/ringbuf.hpp \
+	/usr/include/mapring/ring_group.h /usr/include/mapring/ring_group.hpp \
 	"$lib/libmapring.so" "$lib/libmapring.a" "$lib/pkgconfig/mapring.pc" \
 	"$lib/cmake/mapring/mapringConfig.cmake" \
 	"$lib/cmake/mapring/mapringConfigVersion.cmake" \
