@@ -989,6 +989,8 @@ TEST(mapringctl_shows_group)
 	TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "ring_group  name sh.ctl"));
 	EXPECT_NE(NULL, strstr(out, "shards 2  shard_size 8192B"));
+	/* its shards are listed as anonymous rings */
+	EXPECT_NE(NULL, strstr(out, ": ringbuf  flags 0x0"));
 	close(fd);
 }
 
