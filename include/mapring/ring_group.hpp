@@ -79,9 +79,9 @@ class RingGroupConsumer {
 
   // mapring_ring_group_consumer_opts.
   struct Options {
-    bool merge = false;           // deliver in timestamp order
-    std::uint32_t ts_offset = 0;  // where the __u64 timestamp is
-    Timestamp timestamp;          // or how to read it
+    bool merge = false;             // deliver in timestamp order
+    std::uint32_t ts_offset = 0;    // where the __u64 timestamp is
+    Timestamp timestamp = nullptr;  // or how to read it
   };
 
   template <class F>
