@@ -196,6 +196,11 @@ def build_table(R):
             peer_value=drop["ns_per_record"], unit="ns",
             ratio=over["ns_per_record"] / drop["ns_per_record"],
             target=None, target_op="<=", met=None, self_ratio=True))
+    r = pick(R, "sharded")
+    if r and "ratio" in r:
+        t.add("Two kernel producers on two CPUs, 64 B records",
+              "2-shard ring group vs one shared ring",
+              r["sharded_rate"], "one shared ring", r["shared_rate"], "M/s")
     return t
 
 

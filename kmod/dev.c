@@ -53,6 +53,8 @@ static long mapring_dev_ioctl(struct file *file, unsigned int cmd,
 		return mapring_ioc_map_create(uarg);
 	case MAPRING_IOC_RING_CREATE:
 		return mapring_ioc_ring_create(uarg);
+	case MAPRING_IOC_RING_GROUP_CREATE:
+		return mapring_ioc_ring_group_create(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -233,6 +233,7 @@ static const char *const type_names[] = {
 	[MAPRING_OBJ_PERCPU_ARRAY] = "percpu_array",
 	[MAPRING_OBJ_PERCPU_HASH] = "percpu_hash",
 	[MAPRING_OBJ_LRU_PERCPU_HASH] = "lru_percpu_hash",
+	[MAPRING_OBJ_RING_GROUP] = "ring_group",
 };
 
 void mapring_obj_show_fdinfo(struct seq_file *m, struct file *file)
@@ -392,6 +393,12 @@ int mapring_objects_init(void)
 void mapring_objects_exit(void)
 {
 	/* Let every queued free run before the code it calls goes away. */
+	rcu_barrier();
+	/*
+	 * A free may put the last reference of another object (a ring group
+	 * its shards), queueing one more RCU-deferred free: one more round.
+	 */
+	flush_workqueue(mapring_wq);
 	rcu_barrier();
 	destroy_workqueue(mapring_wq);
 	WARN_ON(!idr_is_empty(&mapring_idr));

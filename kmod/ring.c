@@ -137,9 +137,9 @@ static int ring_check_opts(u64 data_size, const struct mapring_ring_opts *o)
 	if (data_size > READ_ONCE(ring_max_bytes))
 		return -E2BIG;
 	if (o->flags & ~(MAPRING_RING_F_BATCH_WAKEUP | MAPRING_RING_F_OVERWRITE |
-			 MAPRING_RING_F_USER))
+			 MAPRING_RING_F_USER | MAPRING_RING_F_TIMESTAMP))
 		return -EINVAL;
-	/* a user ring has no kernel producer to batch or overwrite for */
+	/* a user ring has no kernel producer to batch, overwrite or stamp for */
 	if ((o->flags & MAPRING_RING_F_USER) && o->flags != MAPRING_RING_F_USER)
 		return -EINVAL;
 	if (o->access & ~MAPRING_ACCESS_ALL)

@@ -46,6 +46,7 @@ struct mapring_ring {
 	struct mapring_rb_kproducer *prod;	/* the producer page */
 	void *data;				/* data pages, mapped twice */
 	u64 next_seq;				/* overwrite rings: records reserved */
+	u64 ts_floor;				/* timestamp rings: the last stamp */
 
 	/* Wake-ups. */
 	wait_queue_head_t waitq ____cacheline_aligned_in_smp;
@@ -116,6 +117,10 @@ void mapring_ring_wake_fini(struct mapring_ring *ring);
 bool mapring_ring_readable(struct mapring_ring *ring);
 int mapring_ring_output_user(struct mapring_ring *ring,
 			     const void __user *data, u64 size, u64 flags);
+u64 mapring_ring_stamp_sync(struct mapring_ring *ring);
+
+/* ring_group.c */
+long mapring_ioc_ring_group_create(void __user *uarg);
 
 /* ring_drain.c */
 void mapring_ring_user_init(struct mapring_ring *ring);

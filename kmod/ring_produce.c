@@ -157,6 +157,21 @@ static void ring_overwrite(struct mapring_ring *ring, u64 pend, u64 new_pos)
 	smp_wmb();
 }
 
+/*
+ * Timestamp rings, under the lock: the clock, but never less than the last
+ * stamp (the NMI-safe fast clock may step back a little during an update),
+ * so records are in non-decreasing stamp order and mapring_ring_stamp_sync()
+ * bounds every later stamp from below.
+ */
+static u64 ring_stamp(struct mapring_ring *ring)
+{
+	u64 now = ktime_get_mono_fast_ns();
+
+	if (now > ring->ts_floor)
+		ring->ts_floor = now;
+	return ring->ts_floor;
+}
+
 /* The sample, or ERR_PTR(-E2BIG, -EAGAIN: full, -EBUSY: NMI and locked). */
 static void *ring_reserve(struct mapring_ring *ring, u64 size)
 {
@@ -171,6 +186,8 @@ static void *ring_reserve(struct mapring_ring *ring, u64 size)
 		return ERR_PTR(-EOPNOTSUPP);
 	if (ring_too_large(ring, size))
 		return ERR_PTR(-E2BIG);
+	if (unlikely((ring->flags & MAPRING_RING_F_TIMESTAMP) && size < 8))
+		return ERR_PTR(-EINVAL);
 	len = ring_rec_len(size);
 
 	/*
@@ -228,6 +245,8 @@ static void *ring_reserve(struct mapring_ring *ring, u64 size)
 	WRITE_ONCE(hdr->len, (u32)size | MAPRING_RB_BUSY_BIT);
 	/* overwrite rings number their records; the others keep BPF's 0 */
 	WRITE_ONCE(hdr->seq, overwrite ? (u32)ring->next_seq++ : 0);
+	if (ring->flags & MAPRING_RING_F_TIMESTAMP)
+		*(u64 *)(hdr + 1) = ring_stamp(ring);
 	/* pairs with the consumer's acquire load of producer_pos */
 	smp_store_release(&prod->producer_pos, new_pos);
 
@@ -418,7 +437,11 @@ static int ring_output(struct mapring_ring *ring, const void *data, u64 size,
 
 	if (IS_ERR(sample))
 		return PTR_ERR(sample);
-	memcpy(sample, data, size);
+	/* a timestamp ring's first 8 bytes are the kernel's stamp */
+	if (ring->flags & MAPRING_RING_F_TIMESTAMP)
+		memcpy(sample + 8, data + 8, size - 8);
+	else
+		memcpy(sample, data, size);
 	ring_commit(ring, sample, flags, false);
 	return 0;
 }
@@ -453,6 +476,23 @@ int mapring_ring_output_user(struct mapring_ring *ring,
 	if (buf != small)
 		kvfree(buf);
 	return err;
+}
+
+/*
+ * A timestamp ring's lower bound on later stamps, for the group's merge
+ * watermark: taken under the lock, so every record stamped below it is
+ * already reserved, and every later one is stamped at least this.
+ * Process context.
+ */
+u64 mapring_ring_stamp_sync(struct mapring_ring *ring)
+{
+	unsigned long irqflags;
+	u64 t;
+
+	raw_spin_lock_irqsave(&ring->lock, irqflags);
+	t = ring_stamp(ring);
+	raw_spin_unlock_irqrestore(&ring->lock, irqflags);
+	return t;
 }
 
 /* ---- the kernel API ---------------------------------------------------- */

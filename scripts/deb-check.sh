@@ -58,6 +58,7 @@ check "libmapring-dev: headers, .so, .a, pc, CMake package" has libmapring-dev \
 	/usr/include/mapring/ringbuf.h /usr/include/mapring/ringbuf.hpp \
 	/usr/include/mapring/user_ringbuf.h /usr/include/mapring/user_ringbuf.hpp \
 	/usr/include/mapring/detail/user_ring_producer.hpp \
+	/usr/include/mapring/ring_group.h /usr/include/mapring/ring_group.hpp \
 	"$lib/libmapring.so" "$lib/libmapring.a" "$lib/pkgconfig/mapring.pc" \
 	"$lib/cmake/mapring/mapringConfig.cmake" \
 	"$lib/cmake/mapring/mapringConfigVersion.cmake" \

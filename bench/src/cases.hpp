@@ -26,5 +26,6 @@ void map_lookup(const Options& o);
 void map_aggregate(const Options& o);
 void map_increments(const Options& o);
 void map_memory(const Options& o);
+void sharded(const Options& o);
 
 }  // namespace bench

@@ -37,6 +37,7 @@ cases() {
           {"map-aggregate", bench::map_aggregate},
           {"map-increments", bench::map_increments},
           {"map-memory", bench::map_memory},
+          {"sharded", bench::sharded},
       };
   return all;
 }

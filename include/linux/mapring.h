@@ -164,6 +164,61 @@ int mapring_ring_set_kick_owner(struct mapring_ring *ring,
 #define mapring_ring_set_kick(ring, fn, ctx) \
 	mapring_ring_set_kick_owner(ring, fn, ctx, THIS_MODULE)
 
+/* ---- Sharded rings (ring groups) --------------------------------------- */
+
+/*
+ * One logical ring made of several shards, each an ordinary ring
+ * (docs/ringbuf.md, "Sharded rings"). Take a group reference, then per
+ * record mapring_ring_group_shard() gives the current CPU's shard: reserve,
+ * submit, discard and output on it as on any ring, in any context, NMI
+ * included. The shard is valid for as long as the group reference is held;
+ * a producer that migrates between the lookup and the reservation simply
+ * produces into another CPU's shard, which is correct, only less local.
+ * Contexts of create/get/put as for rings.
+ */
+struct mapring_ring_group;
+
+struct mapring_ring_group_opts {
+	u32 flags;		/* MAPRING_RING_F_*, for every shard */
+	u32 wakeup_usecs;	/* MAPRING_RING_F_BATCH_WAKEUP: time bound */
+	u64 wakeup_bytes;	/* MAPRING_RING_F_BATCH_WAKEUP: byte bound */
+	u32 access;		/* MAPRING_ACCESS_* of the group and its shards */
+	u32 assign;		/* enum mapring_shard_assign */
+	const u32 *cpu_table;	/* MAPRING_SHARD_ASSIGN_TABLE: nr_cpu_ids entries */
+};
+
+/*
+ * Create a group of nr_shards rings of shard_size bytes each, as
+ * MAPRING_IOC_RING_GROUP_CREATE (opts may be NULL). Returns the group with
+ * one reference or ERR_PTR(-EINVAL, -E2BIG, -EEXIST, -ENOMEM, -EMFILE).
+ * Process context.
+ */
+struct mapring_ring_group *
+mapring_ring_group_create(const char *name, u32 nr_shards, u64 shard_size,
+			  const struct mapring_ring_group_opts *opts);
+/* A referenced group, or ERR_PTR(-ENOENT, -EINVAL). */
+struct mapring_ring_group *mapring_ring_group_get_by_name(const char *name);
+void mapring_ring_group_get(struct mapring_ring_group *group);
+void mapring_ring_group_put(struct mapring_ring_group *group);
+
+/* The current CPU's shard: an array lookup, any context. */
+struct mapring_ring *mapring_ring_group_shard(struct mapring_ring_group *group);
+/* Shard index (NULL when out of range), and the shard a CPU produces into. */
+struct mapring_ring *mapring_ring_group_shard_at(struct mapring_ring_group *group,
+						 u32 index);
+u32 mapring_ring_group_cpu_shard(struct mapring_ring_group *group,
+				 unsigned int cpu);
+u32 mapring_ring_group_nr_shards(struct mapring_ring_group *group);
+/* mapring_ring_output() into the current CPU's shard. */
+int mapring_ring_group_output(struct mapring_ring_group *group,
+			      const void *data, u64 size, u64 flags);
+/*
+ * mapring_ring_query()'s value summed over the shards (positions too: a
+ * sum of positions is only good for telling progress apart).
+ */
+u64 mapring_ring_group_query(struct mapring_ring_group *group, u64 what);
+u32 mapring_ring_group_id(struct mapring_ring_group *group);
+
 /* ---- Maps -------------------------------------------------------------- */
 
 /*

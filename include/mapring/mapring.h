@@ -104,5 +104,6 @@ MAPRING_API int mapring_obj__info_by_name(const char *name,
 
 #include <mapring/ringbuf.h>	/* rings: create, open, consume */
 #include <mapring/map.h>	/* maps: create, open, lookup, update */
+#include <mapring/ring_group.h>	/* sharded rings */
 
 #endif /* MAPRING_MAPRING_H */

@@ -83,3 +83,6 @@ class Device {
 
 #include <mapring/map.hpp>      // IWYU pragma: export
 #include <mapring/ringbuf.hpp>  // IWYU pragma: export
+// IWYU pragma: begin_exports
+#include <mapring/ring_group.hpp>
+// IWYU pragma: end_exports

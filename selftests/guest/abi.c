@@ -234,4 +234,44 @@ TEST_F(dev, user_ring_kick_and_query_sizes)
 	close(fd);
 }
 
+/* Ring groups (sharded rings): the same size rules on their structs. */
+TEST_F(dev, ring_group_structs_follow_the_size_rules)
+{
+	unsigned char buf[256] = { 0 };
+	struct mapring_ring_group_create *c = (void *)buf;
+	struct mapring_ring_group_info *gi = (void *)buf;
+	struct mapring_ring_group_shard_fd sf = { .size = 8 };
+	int gfd, sfd;
+
+	c->size = MAPRING_RING_GROUP_CREATE_SIZE_VER0 - 4;
+	c->nr_shards = 1;
+	c->shard_size = self->page;
+	EXPECT_EQ(EINVAL, ioc(self->fd, MAPRING_IOC_RING_GROUP_CREATE, buf));
+	c->size = sizeof(buf);
+	buf[sizeof(buf) - 1] = 1;
+	EXPECT_EQ(E2BIG, ioc(self->fd, MAPRING_IOC_RING_GROUP_CREATE, buf));
+	buf[sizeof(buf) - 1] = 0;
+	gfd = ioctl(self->fd, MAPRING_IOC_RING_GROUP_CREATE, buf);
+	ASSERT_LE(0, gfd);
+
+	memset(buf, 0, sizeof(buf));
+	gi->size = sizeof(buf);
+	ASSERT_EQ(0, ioc(gfd, MAPRING_IOC_RING_GROUP_INFO, buf));
+	EXPECT_EQ(sizeof(*gi), gi->size);
+	EXPECT_EQ(1, gi->nr_shards);
+	for (size_t i = sizeof(*gi); i < sizeof(buf); i++)
+		ASSERT_EQ(0, buf[i]);
+	gi->size = MAPRING_RING_GROUP_INFO_SIZE_VER0 - 8;
+	EXPECT_EQ(EINVAL, ioc(gfd, MAPRING_IOC_RING_GROUP_INFO, buf));
+	EXPECT_EQ(EINVAL, ioc(gfd, MAPRING_IOC_RING_GROUP_SHARD_FD, &sf));
+	EXPECT_EQ(ENOTTY, ioc(gfd, MAPRING_IOC_RING_QUERY, buf));
+	EXPECT_EQ(EFAULT, ioc(gfd, MAPRING_IOC_RING_GROUP_INFO, (void *)8));
+	sf.size = sizeof(sf);
+	sfd = ioctl(gfd, MAPRING_IOC_RING_GROUP_SHARD_FD, &sf);
+	ASSERT_LE(0, sfd);
+	EXPECT_EQ(ENOTTY, ioc(sfd, MAPRING_IOC_RING_GROUP_INFO, buf));
+	close(sfd);
+	close(gfd);
+}
+
 TEST_HARNESS_MAIN

@@ -87,7 +87,7 @@ TEST_F(dev, bad_names_are_einval)
 TEST_F(dev, unknown_type_or_flags_are_einval)
 {
 	strcpy(self->attr.name, "x");
-	self->attr.type = MAPRING_OBJ_LRU_PERCPU_HASH + 1;
+	self->attr.type = MAPRING_OBJ_RING_GROUP + 1;
 	EXPECT_EQ(EINVAL, obj_open(self->fd, &self->attr));
 	self->attr.type = 0;
 	self->attr.flags = 1;

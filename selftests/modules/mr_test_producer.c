@@ -9,6 +9,13 @@
  *                                 create a ring and hold it (overwrite:
  *                                 MAPRING_RING_F_OVERWRITE)
  *     attach NAME                 hold an existing ring (by name)
+ *     group NAME NR SIZE [ts] [overwrite] [numa]
+ *                                 create a ring group of NR shards and hold
+ *                                 it (ts: MAPRING_RING_F_TIMESTAMP; numa:
+ *                                 MAPRING_SHARD_ASSIGN_NUMA)
+ *     gattach NAME [ts]           hold an existing ring group (ts: it
+ *                                 has MAPRING_RING_F_TIMESTAMP)
+ *     gdetach                     drop the group
  *     detach                      drop the ring (jobs keep their own ref)
  *     start KEY=VALUE...          start job id=N (0..MR_MAX_JOBS-1) with
  *         ctx=kthread|timer|irq|nmi   where records are produced:
@@ -22,12 +29,16 @@
  *                                 (mixed discards every 4th record)
  *         hold=N (ns between reserve and submit; the record is checked
  *                                 before submit and counted if corrupted)
+ *         group=1 (into the group's shard of the producing CPU, records
+ *                                 as mr_test_producer.h says)
  *     wait                        until every job is done
  *     stop                        stop every job now
  *     reset                       stop, forget every job
- *   status    read: "ring NAME ID" or "ring -", then per job
+ *   status    read: "ring NAME ID" or "ring -", "group ID NR" or
+ *             "group -", then per job
  *             "job ID ctx CPU state attempts committed discarded dropped
- *             corrupt" with state running/done/failed.
+ *             corrupt" with state running/done/failed, and for group jobs
+ *             per shard "shard ID SHARD committed discarded dropped".
  *
  * Module parameters ring_name and ring_size create a ring at load time.
  *
@@ -83,6 +94,10 @@ struct job {
 	enum job_mode mode;
 	enum job_state state;
 	struct mapring_ring *ring;	/* the job's own reference */
+	struct mapring_ring_group *group; /* group=1: the job's reference */
+	u64 use_group;
+	bool group_ts;			/* the kernel stamps the records */
+	u64 by_shard[MR_MAX_SHARDS][3];	/* committed, discarded, dropped */
 	void *buf;			/* output mode's record */
 	struct task_struct *task;	/* producer or driver kthread */
 	struct hrtimer timer;
@@ -95,6 +110,8 @@ struct job {
 
 static DEFINE_MUTEX(ctl_lock);		/* control commands, ring, jobs */
 static struct mapring_ring *ring;	/* the module's reference */
+static struct mapring_ring_group *group; /* the module's reference */
+static bool group_ts;			/* created or attached with ts */
 static struct job jobs[MR_MAX_JOBS];
 static struct dentry *dir;
 
@@ -114,6 +131,65 @@ static void hold(u64 ns)
 		cpu_relax();
 }
 
+enum { BY_COMMITTED, BY_DISCARDED, BY_DROPPED };
+
+static void count_shard(struct job *j, u32 shard, int what)
+{
+	WRITE_ONCE(j->by_shard[shard][what], j->by_shard[shard][what] + 1);
+}
+
+/* group=1: into the shard of the CPU we run on, a stamp before the record */
+static void produce_one_group(struct job *j)
+{
+	u32 shard = mapring_ring_group_cpu_shard(j->group,
+						 raw_smp_processor_id());
+	struct mapring_ring *r = mapring_ring_group_shard_at(j->group, shard);
+	bool own_ts = !j->group_ts;
+	u64 seq = j->attempts;
+	bool discard = j->mode == MODE_DISCARD ||
+		       (j->mode == MODE_MIXED && seq % 4 == 3);
+	void *rec;
+	int err;
+
+	if (j->mode == MODE_OUTPUT) {
+		*(u64 *)j->buf = ktime_get_mono_fast_ns();
+		mr_rec_fill(j->buf + MR_TS_SZ, seq, j->id, j->size - MR_TS_SZ);
+		err = mapring_ring_output(r, j->buf, j->size, j->flags);
+		count_shard(j, shard, err ? BY_DROPPED : BY_COMMITTED);
+		if (err)
+			WRITE_ONCE(j->dropped, j->dropped + 1);
+		else
+			WRITE_ONCE(j->committed, j->committed + 1);
+		WRITE_ONCE(j->attempts, seq + 1);
+		return;
+	}
+	rec = mapring_ring_reserve(r, j->size, 0);
+	if (!rec) {
+		count_shard(j, shard, BY_DROPPED);
+		WRITE_ONCE(j->dropped, j->dropped + 1);
+		WRITE_ONCE(j->attempts, seq + 1);
+		return;
+	}
+	if (own_ts)
+		*(u64 *)rec = ktime_get_mono_fast_ns();
+	mr_rec_fill(rec + MR_TS_SZ, seq, j->id, j->size - MR_TS_SZ);
+	if (j->hold_ns) {
+		hold(j->hold_ns);
+		if (!mr_rec_ok(rec + MR_TS_SZ, j->size - MR_TS_SZ))
+			WRITE_ONCE(j->corrupt, j->corrupt + 1);
+	}
+	if (discard) {
+		mapring_ring_discard(r, rec, j->flags);
+		count_shard(j, shard, BY_DISCARDED);
+		WRITE_ONCE(j->discarded, j->discarded + 1);
+	} else {
+		mapring_ring_submit(r, rec, j->flags);
+		count_shard(j, shard, BY_COMMITTED);
+		WRITE_ONCE(j->committed, j->committed + 1);
+	}
+	WRITE_ONCE(j->attempts, seq + 1);
+}
+
 static void produce_one(struct job *j)
 {
 	u64 seq = j->attempts;
@@ -121,6 +197,10 @@ static void produce_one(struct job *j)
 		       (j->mode == MODE_MIXED && seq % 4 == 3);
 	void *rec;
 
+	if (j->group) {
+		produce_one_group(j);
+		return;
+	}
 	if (j->mode == MODE_OUTPUT) {
 		mr_rec_fill(j->buf, seq, j->id, j->size);
 		if (mapring_ring_output(j->ring, j->buf, j->size, j->flags))
@@ -309,6 +389,8 @@ static void job_reap(struct job *j)
 	wait_for_completion(&j->done);
 	mapring_ring_put(j->ring);
 	j->ring = NULL;
+	mapring_ring_group_put(j->group);
+	j->group = NULL;
 	kfree(j->buf);
 	j->buf = NULL;
 }
@@ -361,6 +443,8 @@ static int job_parse(struct job *j, char *args)
 			j->flags = v;
 		else if (!strcmp(tok, "hold"))
 			j->hold_ns = v;
+		else if (!strcmp(tok, "group"))
+			j->use_group = v;
 		else
 			return -EINVAL;
 	}
@@ -396,8 +480,12 @@ static int job_start(char *args)
 	if (tmp.ctx == CTX_KTHREAD && tmp.cpu >= 0 &&
 	    (tmp.cpu >= nr_cpu_ids || !cpu_online(tmp.cpu)))
 		return -EINVAL;
-	if (!ring)
+	if (tmp.use_group ? !group : !ring)
 		return -ENOENT;
+	if (tmp.use_group &&
+	    (tmp.size < MR_TS_SZ + sizeof(struct mr_rec) ||
+	     mapring_ring_group_nr_shards(group) > MR_MAX_SHARDS))
+		return -EINVAL;
 	j = &jobs[tmp.id];
 	if (j->state == JOB_RUNNING)
 		return -EBUSY;
@@ -406,8 +494,14 @@ static int job_start(char *args)
 	tmp.buf = kmalloc(tmp.size, GFP_KERNEL);
 	if (!tmp.buf)
 		return -ENOMEM;
-	mapring_ring_get(ring);
-	tmp.ring = ring;
+	if (tmp.use_group) {
+		mapring_ring_group_get(group);
+		tmp.group = group;
+		tmp.group_ts = group_ts;
+	} else {
+		mapring_ring_get(ring);
+		tmp.ring = ring;
+	}
 	tmp.state = JOB_RUNNING;
 	/* nmi_pending is 0 in tmp: the NMI handler skips the slot */
 	*j = tmp;
@@ -494,6 +588,54 @@ static int cmd_create(char *args)
 	return ring_hold(mapring_ring_create(name, size, &opts));
 }
 
+static int group_hold(struct mapring_ring_group *g, bool ts)
+{
+	if (IS_ERR(g))
+		return PTR_ERR(g);
+	mapring_ring_group_put(group);
+	group = g;
+	group_ts = ts;
+	return 0;
+}
+
+/* group NAME NR SIZE [ts] [overwrite] [numa] */
+static int cmd_group(char *args)
+{
+	struct mapring_ring_group_opts opts = {};
+	char *name = strsep(&args, " "), *tok;
+	u32 nr;
+	u64 size;
+
+	tok = strsep(&args, " ");
+	if (!name || !tok || kstrtou32(tok, 0, &nr))
+		return -EINVAL;
+	tok = strsep(&args, " ");
+	if (!tok || kstrtou64(tok, 0, &size))
+		return -EINVAL;
+	while ((tok = strsep(&args, " "))) {
+		if (!strcmp(tok, "ts"))
+			opts.flags |= MAPRING_RING_F_TIMESTAMP;
+		else if (!strcmp(tok, "overwrite"))
+			opts.flags |= MAPRING_RING_F_OVERWRITE;
+		else if (!strcmp(tok, "numa"))
+			opts.assign = MAPRING_SHARD_ASSIGN_NUMA;
+		else if (*tok)
+			return -EINVAL;
+	}
+	return group_hold(mapring_ring_group_create(name, nr, size, &opts),
+			  opts.flags & MAPRING_RING_F_TIMESTAMP);
+}
+
+/* gattach NAME [ts]: ts when the group stamps its records */
+static int cmd_gattach(char *args)
+{
+	char *name = strsep(&args, " ");
+
+	if (!name || !*name || (args && strcmp(args, "ts")))
+		return -EINVAL;
+	return group_hold(mapring_ring_group_get_by_name(name), !!args);
+}
+
 static ssize_t control_write(struct file *file, const char __user *ubuf,
 			     size_t len, loff_t *ppos)
 {
@@ -513,6 +655,14 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 		err = cmd_create(args);
 	} else if (!strcmp(cmd, "attach")) {
 		err = args ? ring_hold(mapring_ring_get_by_name(args)) : -EINVAL;
+	} else if (!strcmp(cmd, "group")) {
+		err = cmd_group(args);
+	} else if (!strcmp(cmd, "gattach")) {
+		err = cmd_gattach(args);
+	} else if (!strcmp(cmd, "gdetach")) {
+		mapring_ring_group_put(group);
+		group = NULL;
+		err = 0;
 	} else if (!strcmp(cmd, "detach")) {
 		mapring_ring_put(ring);
 		ring = NULL;
@@ -539,6 +689,7 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 static int status_show(struct seq_file *m, void *v)
 {
 	struct job *j;
+	u32 s;
 	int i;
 
 	mutex_lock(&ctl_lock);
@@ -547,6 +698,11 @@ static int status_show(struct seq_file *m, void *v)
 			   mapring_ring_id(ring));
 	else
 		seq_puts(m, "ring -\n");
+	if (group)
+		seq_printf(m, "group %u %u\n", mapring_ring_group_id(group),
+			   mapring_ring_group_nr_shards(group));
+	else
+		seq_puts(m, "group -\n");
 	for (i = 0; i < MR_MAX_JOBS; i++) {
 		j = &jobs[i];
 		if (j->state == JOB_IDLE)
@@ -557,6 +713,12 @@ static int status_show(struct seq_file *m, void *v)
 			   READ_ONCE(j->attempts), READ_ONCE(j->committed),
 			   READ_ONCE(j->discarded), READ_ONCE(j->dropped),
 			   READ_ONCE(j->corrupt));
+		for (s = 0; j->group && s < mapring_ring_group_nr_shards(j->group);
+		     s++)
+			seq_printf(m, "shard %u %u %llu %llu %llu\n", j->id, s,
+				   READ_ONCE(j->by_shard[s][BY_COMMITTED]),
+				   READ_ONCE(j->by_shard[s][BY_DISCARDED]),
+				   READ_ONCE(j->by_shard[s][BY_DROPPED]));
 	}
 	mutex_unlock(&ctl_lock);
 	return 0;
@@ -601,6 +763,7 @@ static void __exit mr_test_producer_exit(void)
 		job_reap(&jobs[i]);
 	unregister_nmi_handler(NMI_LOCAL, "mr_test_producer");
 	mapring_ring_put(ring);
+	mapring_ring_group_put(group);
 }
 
 module_init(mr_test_producer_init);

@@ -12,6 +12,16 @@
 
 #define MR_DEBUGFS_DIR	"/sys/kernel/debug/mr_test_producer"
 #define MR_MAX_JOBS	16
+/*
+ * Jobs started with group=1 produce into the current CPU's shard of the
+ * module's ring group: each record is a __u64 timestamp (the kernel's
+ * stamp in a MAPRING_RING_F_TIMESTAMP group, else ktime_get_mono_fast_ns()
+ * written by the producer after reserve) followed by a struct mr_rec
+ * record of size - 8 bytes. Per-shard counts for groups of up to
+ * MR_MAX_SHARDS shards.
+ */
+#define MR_MAX_SHARDS	8
+#define MR_TS_SZ	8
 
 struct mr_rec {
 	__u64 seq;		/* the producer's attempt number, from 0 */

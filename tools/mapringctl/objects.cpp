@@ -42,7 +42,10 @@ std::uint64_t avail(const mapring_obj_info& o) {
 void object_json(Json& j, const mapring_obj_info& o) {
   j.begin_object();
   common_json(j, o);
-  if (is_map(o.type)) {
+  if (o.type == MAPRING_OBJ_RING_GROUP) {
+    j.field("shards", o.max_entries).field("shard_size", o.data_size);
+    j.field("overwritten", o.overwritten);
+  } else if (is_map(o.type)) {
     j.field("key_size", o.key_size).field("value_size", o.value_size);
     j.field("max_entries", o.max_entries).field("entries", o.entries);
     j.field("possible_cpus", o.nr_possible_cpus);
@@ -75,6 +78,15 @@ std::string heading(const mapring_obj_info& o, bool flags) {
 std::string object_text(const mapring_obj_info& o) {
   char buf[256];
   std::string s = heading(o, true);
+  if (o.type == MAPRING_OBJ_RING_GROUP) {
+    // a sharded ring: its shards are listed as rings of their own
+    std::snprintf(buf, sizeof(buf),
+                  "\tshards %u  shard_size %lluB  memory %lluB  drops %llu\n",
+                  o.max_entries, static_cast<unsigned long long>(o.data_size),
+                  static_cast<unsigned long long>(o.memory),
+                  static_cast<unsigned long long>(o.drops));
+    return s + buf;
+  }
   if (is_map(o.type)) {
     std::snprintf(buf, sizeof(buf),
                   "\tkey %uB  value %uB  max_entries %u  entries %u  "
@@ -108,6 +120,19 @@ std::string object_text(const mapring_obj_info& o) {
 // What stats adds to an object: a ring's drops by reason and wake-ups.
 void stats_one(Json* j, std::string& text, const mapring_obj_info& o) {
   char buf[256];
+  if (o.type == MAPRING_OBJ_RING_GROUP) {
+    if (j) {
+      j->begin_object();
+      j->field("id", o.id).field("type", type_name(o.type));
+      j->field("name", o.name).field("drops", o.drops);
+      j->end_object();
+      return;
+    }
+    std::snprintf(buf, sizeof(buf), "\tdrops %llu (its shards' sum)\n",
+                  static_cast<unsigned long long>(o.drops));
+    text += heading(o, false) + buf;
+    return;
+  }
   if (is_map(o.type)) {
     if (j) {
       j->begin_object();
@@ -164,6 +189,8 @@ std::string_view type_name(std::uint32_t type) {
       return "percpu_hash";
     case MAPRING_OBJ_LRU_PERCPU_HASH:
       return "lru_percpu_hash";
+    case MAPRING_OBJ_RING_GROUP:
+      return "ring_group";
     default:
       return "unknown";
   }

@@ -59,6 +59,7 @@ enum mapring_obj_type {
 	MAPRING_OBJ_PERCPU_ARRAY = 2,
 	MAPRING_OBJ_PERCPU_HASH = 3,
 	MAPRING_OBJ_LRU_PERCPU_HASH = 4,
+	MAPRING_OBJ_RING_GROUP = 5,	/* a sharded ring: a group of rings */
 };
 
 #define MAPRING_NAME_LEN	32
@@ -193,12 +194,14 @@ struct mapring_obj_info {
 #define MAPRING_FEAT_RING_WRITE		(1ULL << 3) /* write() and RING_OUTPUT */
 #define MAPRING_FEAT_RING_OVERWRITE	(1ULL << 4) /* MAPRING_RING_F_OVERWRITE */
 #define MAPRING_FEAT_RING_USER		(1ULL << 5) /* MAPRING_RING_F_USER, KICK */
+#define MAPRING_FEAT_RING_SHARDED	(1ULL << 6) /* ring groups, _F_TIMESTAMP */
 #define MAPRING_FEATURES_RINGS	(MAPRING_FEAT_RINGBUF | \
 				 MAPRING_FEAT_RING_DROPS | \
 				 MAPRING_FEAT_RING_BATCH_WAKEUP | \
 				 MAPRING_FEAT_RING_WRITE | \
 				 MAPRING_FEAT_RING_OVERWRITE | \
-				 MAPRING_FEAT_RING_USER)
+				 MAPRING_FEAT_RING_USER | \
+				 MAPRING_FEAT_RING_SHARDED)
 
 /* mmap page offsets (in pages) of a ring fd */
 #define MAPRING_RB_CONSUMER_PGOFF	0
@@ -275,12 +278,21 @@ struct mapring_rb_producer {
  * headers as a kernel producer would, and the kernel validates every one
  * before use. No other flag may be combined with it (-EINVAL); write() and
  * MAPRING_IOC_RING_OUTPUT on it fail with -EOPNOTSUPP.
+ *
+ * MAPRING_RING_F_TIMESTAMP (made for sharded rings, any ring may have it):
+ * the first 8 bytes of every sample are a __u64 the kernel writes at
+ * reservation, under the ring's lock: CLOCK_MONOTONIC in ns
+ * (ktime_get_mono_fast_ns()), never less than the previous record's, so a
+ * ring's records are in non-decreasing timestamp order. Samples are at
+ * least 8 bytes (-EINVAL); output and write() keep the stamp in place of
+ * the first 8 bytes of the data.
  */
 #define MAPRING_IOC_RING_CREATE	MAPRING_IOC(0x10)
 
 #define MAPRING_RING_F_BATCH_WAKEUP	(1U << 0)
 #define MAPRING_RING_F_OVERWRITE	(1U << 1)
 #define MAPRING_RING_F_USER		(1U << 2)
+#define MAPRING_RING_F_TIMESTAMP	(1U << 3)
 #define MAPRING_RING_MAX_WAKEUP_USECS	10000000U
 
 struct mapring_ring_create {
@@ -366,6 +378,128 @@ struct mapring_ring_kick {
 };
 
 #define MAPRING_RING_KICK_SIZE_VER0	8
+
+/*
+ * Sharded rings: a ring group is one logical ring made of nr_shards
+ * ordinary rings (the shards), one object with one name and one fd. A
+ * kernel producer writes to its CPU's shard, so producers on different
+ * shards never contend on one reserve lock. Each shard is a ring in every
+ * respect (mmap layout, records, drops, wake-ups, MAPRING_RING_F_* flags,
+ * which apply to every shard); user space gets one as a ring fd with
+ * MAPRING_IOC_RING_GROUP_SHARD_FD. docs/ringbuf.md, "Sharded rings".
+ *
+ * Which CPU produces into which shard (assign), for every possible CPU:
+ *   MAPRING_SHARD_ASSIGN_BLOCKS  contiguous blocks of possible CPUs: the
+ *                                k-th possible CPU gets k * nr_shards /
+ *                                nr_possible_cpus
+ *   MAPRING_SHARD_ASSIGN_NUMA    the CPU's NUMA node modulo nr_shards
+ *   MAPRING_SHARD_ASSIGN_TABLE   cpu_table[cpu] (nr_cpu_table must be
+ *                                nr_cpu_ids; entries of possible CPUs
+ *                                < nr_shards, the others ignored)
+ */
+
+/*
+ * Create a ring group on /dev/mapring; returns a new O_CLOEXEC fd.
+ * nr_shards is 1 to min(nr_possible_cpus, MAPRING_RING_GROUP_MAX_SHARDS)
+ * (-EINVAL); shard_size, flags, wakeup_* follow MAPRING_IOC_RING_CREATE's
+ * rules for each shard (-EINVAL, -E2BIG). The shards are anonymous rings
+ * with the group's owner and access; the group holds them.
+ */
+#define MAPRING_IOC_RING_GROUP_CREATE	MAPRING_IOC(0x18)
+
+#define MAPRING_RING_GROUP_MAX_SHARDS	256
+
+enum mapring_shard_assign {
+	MAPRING_SHARD_ASSIGN_BLOCKS = 0,
+	MAPRING_SHARD_ASSIGN_NUMA = 1,
+	MAPRING_SHARD_ASSIGN_TABLE = 2,
+};
+
+/* A cpu_table entry of a CPU id that is not possible. */
+#define MAPRING_SHARD_NONE	0xffffffffU
+
+struct mapring_ring_group_create {
+	__u32 size;
+	__u32 flags;			/* MAPRING_RING_F_*, for every shard */
+	__u64 shard_size;		/* data_size of each shard */
+	__u64 wakeup_bytes;		/* MAPRING_RING_F_BATCH_WAKEUP only */
+	__u32 wakeup_usecs;		/* MAPRING_RING_F_BATCH_WAKEUP only */
+	__u32 nr_shards;
+	char name[MAPRING_NAME_LEN];	/* optional, unique */
+	__u32 access;			/* MAPRING_ACCESS_*; 0: owner only */
+	__u32 assign;			/* enum mapring_shard_assign */
+	__u64 cpu_table;		/* TABLE: user pointer to __u32s */
+	__u32 nr_cpu_table;		/* TABLE: entries, = nr_cpu_ids */
+	__u32 __pad0;			/* zero */
+};
+
+#define MAPRING_RING_GROUP_CREATE_SIZE_VER0	88
+
+/*
+ * On a group fd: describe it. With cpu_table set, the shard of each CPU id
+ * goes to the first min(nr_cpu_table, nr_cpu_ids) __u32s there
+ * (MAPRING_SHARD_NONE for ids that are not possible); nr_cpu_table comes
+ * back as nr_cpu_ids. The counters are sums over the shards, a momentary
+ * snapshot of each.
+ */
+#define MAPRING_IOC_RING_GROUP_INFO	MAPRING_IOC(0x19)
+
+struct mapring_ring_group_info {
+	__u32 size;
+	__u32 flags;		/* in: must be 0 */
+	__u32 id;		/* out: the group's object id */
+	__u32 nr_shards;	/* out */
+	__u32 ring_flags;	/* out: MAPRING_RING_F_* of every shard */
+	__u32 assign;		/* out: enum mapring_shard_assign */
+	__u64 shard_size;	/* out: data_size of each shard */
+	__u64 cpu_table;	/* in: user pointer to nr_cpu_table __u32s, or 0 */
+	__u32 nr_cpu_table;	/* in: entries there; out: nr_cpu_ids */
+	__u32 __pad0;		/* zero */
+	__u64 avail;		/* out: sums over the shards, as ring query */
+	__u64 drops_full;	/* out */
+	__u64 drops_too_large;	/* out */
+	__u64 drops_busy;	/* out */
+	__u64 wakeups;		/* out */
+	__u64 overwritten;	/* out */
+	__u64 memory;		/* out: bytes of the group and its shards */
+};
+
+#define MAPRING_RING_GROUP_INFO_SIZE_VER0	104
+
+/*
+ * On a group fd: a new O_CLOEXEC ring fd of shard index (-ENOENT when
+ * index >= nr_shards). The fd holds the shard, not the group: the shard
+ * stays a consumable ring after the group is gone.
+ */
+#define MAPRING_IOC_RING_GROUP_SHARD_FD	MAPRING_IOC(0x1a)
+
+struct mapring_ring_group_shard_fd {
+	__u32 size;
+	__u32 index;		/* in: 0 .. nr_shards - 1 */
+	__u32 flags;		/* in: must be 0 */
+	__u32 __pad0;		/* zero */
+};
+
+#define MAPRING_RING_GROUP_SHARD_FD_SIZE_VER0	16
+
+/*
+ * On the fd of a group with MAPRING_RING_F_TIMESTAMP: the merge
+ * watermark. When it returns, every record of every shard stamped below
+ * watermark is reserved (covered by that shard's producer_pos), and every
+ * record reserved later is stamped watermark or later. So a consumer that
+ * loads the producer positions after this call may deliver the records
+ * stamped below watermark in timestamp order, and none will ever come
+ * behind them. -EINVAL without MAPRING_RING_F_TIMESTAMP.
+ */
+#define MAPRING_IOC_RING_GROUP_SYNC	MAPRING_IOC(0x1b)
+
+struct mapring_ring_group_sync {
+	__u32 size;
+	__u32 flags;		/* in: must be 0 */
+	__u64 watermark;	/* out: ns, CLOCK_MONOTONIC */
+};
+
+#define MAPRING_RING_GROUP_SYNC_SIZE_VER0	16
 
 /* ---- Maps (ioctl numbers 0x30-0x5f) ----------------------------------- */
 
