@@ -43,6 +43,11 @@
 #define MAX_THREADS	16
 #define RING_MAX	(4 << 20)	/* ring_max_bytes while fuzzing */
 #define RING_MAX_PARAM	"/sys/module/mapring/parameters/ring_max_bytes"
+/* where well-formed requests keep their buffers in the argument area */
+#define SHAPED_KEY	4096		/* keys, a group's cpu table */
+#define SHAPED_CURSOR	8192
+#define SHAPED_VALUE	12288
+#define SHAPED_VALUE_MAX (AREA / 2)
 
 enum op {
 	OP_DEV_OPEN, OP_RING_CREATE, OP_MAP_CREATE, OP_OBJ_OPEN, OP_NEXT_ID,
@@ -81,6 +86,7 @@ static struct {
 	/* results */
 	__u64 done[NR_OPS], ok[NR_OPS];
 	__u64 impossible;		/* an impossible size was accepted */
+	__u64 groups, shard_fds;	/* ring groups made, shard fds taken */
 } g;
 
 struct fuzzer {
@@ -294,10 +300,50 @@ static int dev_open(void)
 
 /* ---- operations on /dev/mapring ---- */
 
+/* A ring group: shard counts around the possible CPUs, every assignment. */
+static int do_group_create(struct fuzzer *f, int dev)
+{
+	static const __u32 flags[] = {
+		0, MAPRING_RING_F_TIMESTAMP, MAPRING_RING_F_OVERWRITE,
+		MAPRING_RING_F_TIMESTAMP | MAPRING_RING_F_OVERWRITE,
+		MAPRING_RING_F_USER, MAPRING_RING_F_BATCH_WAKEUP,
+	};
+	struct mapring_ring_group_create *a = argbuf(f, sizeof(*a));
+	__u32 *table = (__u32 *)(f->area + SHAPED_KEY);
+	int fd;
+
+	memset(a, 0, sizeof(*a) + 8);
+	a->size = usize(f, sizeof(*a), MAPRING_RING_GROUP_CREATE_SIZE_VER0);
+	a->nr_shards = chance(f, 80) ? 1 + below(f, g.ncpus + 1) : edge32(f);
+	a->shard_size = chance(f, 80) ? g.page << below(f, 5) : edge64(f);
+	a->flags = chance(f, 90) ? flags[below(f, ARRAY_SIZE(flags))] :
+				   edge32(f);
+	if (a->flags & MAPRING_RING_F_BATCH_WAKEUP)
+		a->wakeup_usecs = 1 + below(f, 1000);
+	a->assign = chance(f, 90) ? below(f, 3) : edge32(f);
+	if (a->assign == MAPRING_SHARD_ASSIGN_TABLE || chance(f, 5)) {
+		for (int i = 0; i < 64; i++)
+			table[i] = chance(f, 90) ? below(f, a->nr_shards + 1) :
+						   edge32(f);
+		a->cpu_table = chance(f, 80) ? (__u64)(uintptr_t)table :
+					       ptr(f, 256);
+		a->nr_cpu_table = chance(f, 70) ? g.ncpus : edge32(f) & 127;
+	}
+	a->access = chance(f, 90) ? below(f, 4) : edge32(f);
+	name_of(f, a->name);
+	fd = ioctl(dev, MAPRING_IOC_RING_GROUP_CREATE, aim(f, a, sizeof(*a)));
+	if (fd >= 0)
+		__atomic_add_fetch(&g.groups, 1, __ATOMIC_RELAXED);
+	return fd;
+}
+
 static int do_ring_create(struct fuzzer *f, int dev)
 {
 	struct mapring_ring_create *a = argbuf(f, sizeof(*a));
 	int fd;
+
+	if (chance(f, 20))
+		return do_group_create(f, dev);
 
 	memset(a, 0, sizeof(*a) + 8);
 	a->size = usize(f, sizeof(*a), MAPRING_RING_CREATE_SIZE_VER0);
@@ -486,8 +532,87 @@ static int do_ring_output(struct fuzzer *f, int fd)
 	return ioctl(fd, MAPRING_IOC_RING_OUTPUT, aim(f, o, sizeof(*o)));
 }
 
+/* fd, or half of the time a slot's group fd if one is found in 8 tries */
+static int group_fd(struct fuzzer *f, int fd)
+{
+	struct mapring_ring_group_info gi;
+
+	if (chance(f, 50))
+		return fd;
+	for (int tries = 0; tries < 8; tries++) {
+		int cand = fd_peek(f);
+
+		memset(&gi, 0, sizeof(gi));
+		gi.size = sizeof(gi);
+		if (cand >= 0 && !ioctl(cand, MAPRING_IOC_RING_GROUP_INFO, &gi))
+			return cand;
+	}
+	return fd;
+}
+
+/* The ioctls of group fds and the user ring's kick, on any fd. */
+static int do_group_ioctl(struct fuzzer *f, int fd)
+{
+	__u64 *a = argbuf(f, 128);
+	unsigned long cmd;
+	int ret;
+
+	fd = group_fd(f, fd);
+	memset(a, 0, 136);
+	switch (below(f, 4)) {
+	case 0: {
+		struct mapring_ring_group_info *gi = (void *)a;
+
+		cmd = MAPRING_IOC_RING_GROUP_INFO;
+		gi->size = usize(f, sizeof(*gi),
+				 MAPRING_RING_GROUP_INFO_SIZE_VER0);
+		if (chance(f, 50)) {
+			gi->cpu_table = ptr(f, 64 * 4);
+			gi->nr_cpu_table = chance(f, 80) ? below(f, 65) :
+							   edge32(f);
+		}
+		break;
+	}
+	case 1: {
+		struct mapring_ring_group_shard_fd *sf = (void *)a;
+
+		cmd = MAPRING_IOC_RING_GROUP_SHARD_FD;
+		sf->size = usize(f, sizeof(*sf),
+				 MAPRING_RING_GROUP_SHARD_FD_SIZE_VER0);
+		sf->index = chance(f, 90) ? below(f, g.ncpus + 1) : edge32(f);
+		sf->flags = chance(f, 95) ? 0 : edge32(f);
+		break;
+	}
+	case 2: {
+		struct mapring_ring_group_sync *gs = (void *)a;
+
+		cmd = MAPRING_IOC_RING_GROUP_SYNC;
+		gs->size = usize(f, sizeof(*gs),
+				 MAPRING_RING_GROUP_SYNC_SIZE_VER0);
+		break;
+	}
+	default: {
+		struct mapring_ring_kick *k = (void *)a;
+
+		cmd = MAPRING_IOC_RING_KICK;
+		k->size = usize(f, sizeof(*k), MAPRING_RING_KICK_SIZE_VER0);
+		k->flags = chance(f, 95) ? 0 : edge32(f);
+		break;
+	}
+	}
+	ret = ioctl(fd, cmd, aim(f, a, 128));
+	if (cmd == MAPRING_IOC_RING_GROUP_SHARD_FD && ret >= 0) {
+		fd_put(f, ret);	/* a shard: a ring fd like any other */
+		__atomic_add_fetch(&g.shard_fds, 1, __ATOMIC_RELAXED);
+		ret = 0;
+	}
+	return ret;
+}
+
 static int do_ring_ioctl(struct fuzzer *f, int fd)
 {
+	if (chance(f, 25))
+		return do_group_ioctl(f, fd);
 	if (chance(f, 40)) {
 		struct mapring_ring_query *q = argbuf(f, sizeof(*q));
 
@@ -527,13 +652,9 @@ static size_t value_bytes(struct fuzzer *f)
  * fd, from its MAP_INFO: random arguments alone rarely get past the checks,
  * and the element code (inserts, deletes, LRU eviction, key walks racing
  * deletes on other threads) is where a concurrency bug would hide.
+ * Returns fd, or another slot's map fd, when the request is to be well
+ * formed; otherwise -1.
  */
-#define SHAPED_KEY	4096		/* offsets in the argument area */
-#define SHAPED_CURSOR	8192
-#define SHAPED_VALUE	12288
-#define SHAPED_VALUE_MAX (AREA / 2)
-
-/* fd, or another slot's map fd, when the request is to be well formed: -1 */
 static int shaped(struct fuzzer *f, int fd, struct mapring_map_info *mi,
 		  size_t *vbytes)
 {
@@ -1200,6 +1321,8 @@ TEST_F_TIMEOUT(fuzz, interface, 4 * 3600 + 600)
 	printf("# total %llu ops, %llu succeeded, seed %llu\n",
 	       (unsigned long long)total, (unsigned long long)total_ok,
 	       (unsigned long long)seed);
+	printf("# ring groups made %llu, shard fds taken %llu\n",
+	       (unsigned long long)g.groups, (unsigned long long)g.shard_fds);
 	fflush(stdout);
 	EXPECT_EQ(0, g.impossible);
 	/* a run that did nothing proves nothing */
