@@ -143,12 +143,14 @@ TEST_F(user, flags_and_feature)
 	ASSERT_EQ(0, ioctl(dev, MAPRING_IOC_INFO, &info));
 	close(dev);
 	EXPECT_EQ(MAPRING_FEAT_RING_USER, info.features & MAPRING_FEAT_RING_USER);
-	/* nothing to batch or overwrite: no kernel producer */
+	/* nothing to batch, overwrite or stamp: no kernel producer */
 	EXPECT_EQ(-EINVAL, mr_ring_create(NULL, RING, MAPRING_RING_F_USER |
 					  MAPRING_RING_F_OVERWRITE, 0, 0));
 	EXPECT_EQ(-EINVAL, mr_ring_create(NULL, RING, MAPRING_RING_F_USER |
 					  MAPRING_RING_F_BATCH_WAKEUP, 0, 100));
-	EXPECT_EQ(-EINVAL, mr_ring_create(NULL, RING, 1U << 3, 0, 0));
+	EXPECT_EQ(-EINVAL, mr_ring_create(NULL, RING, MAPRING_RING_F_USER |
+					  MAPRING_RING_F_TIMESTAMP, 0, 0));
+	EXPECT_EQ(-EINVAL, mr_ring_create(NULL, RING, 1U << 15, 0, 0));
 	ASSERT_EQ(0, mr_ring_query(self->fd, &q));
 	EXPECT_EQ(MAPRING_RING_F_USER, q.ring_flags);
 	EXPECT_EQ(0, q.user_drained);
