@@ -25,6 +25,7 @@ by unloading our modules and scanning for leaks, one more TAP line; with
 KCSAN, only races in our modules count (see KCSAN_TITLE).
 """
 import argparse
+import fcntl
 import os
 import re
 import shutil
@@ -498,6 +499,27 @@ def stream_channel(path, proc, on_line):
         on_line(buf.decode(errors="replace").rstrip("\r"))
 
 
+def claim_work_dir(work):
+    """work, locked for this run; if another run holds it, work.2, work.3...
+
+    Two runs on one kernel at once (a long `make fuzz` and a `make check`)
+    must not truncate each other's console log: each run scans its own log
+    for kernel reports. The lock lives as long as this process.
+    """
+    for n in range(1, 100):
+        d = work if n == 1 else work.with_name(f"{work.name}.{n}")
+        d.mkdir(parents=True, exist_ok=True)
+        fd = os.open(d / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        claim_work_dir.held = fd    # kept open: the lock is ours until exit
+        return d
+    sys.exit(f"run-vm: {work} and 98 others are in use")
+
+
 def main():
     args = parse_args()
     env = kernel_env(args.kernel)
@@ -506,8 +528,7 @@ def main():
     args.timeout = args.timeout or 900 * slowdown
     args.test_timeout = args.test_timeout or 120 * slowdown
     args.slowdown = slowdown
-    work = Path(args.out or TOP / "build/vm" / args.kernel)
-    work.mkdir(parents=True, exist_ok=True)
+    work = claim_work_dir(Path(args.out or TOP / "build/vm" / args.kernel))
     for f in ("console.log", "channel.log"):
         (work / f).write_bytes(b"")
 
