@@ -124,7 +124,8 @@ const char *mapring_ring_name(struct mapring_ring *ring);
  *
  * data points into the ring, which user space can still write: cb must
  * treat it like a user buffer it already has (copy what it checks before
- * trusting it). size was read once and validated: data[0..size) lies in
+ * trusting it; the copy races with user space by design, so mark it for
+ * KCSAN, e.g. data_race(memcpy(...))). size was read once and validated: data[0..size) lies in
  * the ring. Everything user space wrote is checked before use; a drain
  * that finds producer_pos not 8-aligned or more than data_size ahead of
  * consumer_pos, or a header whose record runs past producer_pos, stops
