@@ -86,6 +86,7 @@ boot() {
 boot 4 'memory=mrbench map-memory' \
 	'maps=mrbench map-lookup map-aggregate map-increments' \
 	'drain=mrbench drain' 'latency=mrbench latency' 'user=mrbench user' \
+	'overwrite=mrbench --reps 5 overwrite' 'sharded=mrbench --reps 5 sharded' \
 	'cost=mrbench --reps 5 producer-cost' \
 	'throughput=mrbench --reps 5 ring-throughput'
 for n in 16 64; do
