@@ -11,6 +11,7 @@
 #include <mapring/mapring.hpp>
 
 #include "abi.hpp"
+#include "create.hpp"
 #include "errno.hpp"
 
 using mapring::detail::c_err;
@@ -34,15 +35,19 @@ extern "C" int mapring_dev__info(int dev_fd, struct mapring_info* info) {
   return 0;
 }
 
-namespace {
-
-int obj_open(mapring_obj_open& attr) {
+int mapring::detail::dev_create(unsigned long cmd, void* attr) noexcept {
   int dev = mapring_dev__open();
   if (dev < 0) return dev;
-  int fd = ::ioctl(dev, MAPRING_IOC_OBJ_OPEN, &attr);
+  int fd = ::ioctl(dev, cmd, attr);
   int ret = fd < 0 ? neg_errno() : fd;
   ::close(dev);
   return c_err(ret);
+}
+
+namespace {
+
+int obj_open(mapring_obj_open& attr) {
+  return mapring::detail::dev_create(MAPRING_IOC_OBJ_OPEN, &attr);
 }
 
 // MAPRING_IOC_OBJ_INFO on dev for attr's id or name: 0 or -errno.

@@ -10,6 +10,7 @@
 
 #include <mapring/map.h>
 
+#include "create.hpp"
 #include "errno.hpp"
 
 using mapring::detail::c_err;
@@ -113,16 +114,8 @@ extern "C" int mapring_map__create(enum mapring_obj_type type, const char* name,
   attr.max_entries = max_entries;
   attr.map_flags = OPT(opts, map_flags, __u32{0});
   attr.access = OPT(opts, access, __u32{0});
-  if (name) {
-    if (::strnlen(name, sizeof(attr.name)) >= sizeof(attr.name))
-      return c_err(-EINVAL);
-    ::strncpy(attr.name, name, sizeof(attr.name) - 1);
-  }
-  int dev = mapring_dev__open();
-  if (dev < 0) return dev;
-  int ret = ioctl_ret(dev, MAPRING_IOC_MAP_CREATE, &attr);
-  ::close(dev);
-  return c_err(ret);
+  if (int err = mapring::detail::copy_name(attr.name, name)) return c_err(err);
+  return mapring::detail::dev_create(MAPRING_IOC_MAP_CREATE, &attr);
 }
 
 extern "C" int mapring_map__open(const char* name) {

@@ -18,6 +18,7 @@
 
 #include <mapring/ring_group.h>
 
+#include "create.hpp"
 #include "errno.hpp"
 #include "opts.hpp"
 #include "ring_merge.hpp"
@@ -43,17 +44,8 @@ extern "C" int mapring_ring_group__create(
   const __u32* table = MAPRING_OPTS_GET(opts, cpu_table, nullptr);
   attr.cpu_table = reinterpret_cast<__u64>(table);
   attr.nr_cpu_table = MAPRING_OPTS_GET(opts, nr_cpu_table, 0u);
-  if (name) {
-    if (::strnlen(name, sizeof(attr.name)) >= sizeof(attr.name))
-      return c_err(-EINVAL);
-    ::strncpy(attr.name, name, sizeof(attr.name) - 1);
-  }
-  int dev = mapring_dev__open();
-  if (dev < 0) return dev;
-  int fd = ::ioctl(dev, MAPRING_IOC_RING_GROUP_CREATE, &attr);
-  int ret = fd < 0 ? neg_errno() : fd;
-  ::close(dev);
-  return c_err(ret);
+  if (int err = mapring::detail::copy_name(attr.name, name)) return c_err(err);
+  return mapring::detail::dev_create(MAPRING_IOC_RING_GROUP_CREATE, &attr);
 }
 
 extern "C" int mapring_ring_group__open(const char* name) {

@@ -17,6 +17,7 @@
 
 #include <mapring/mapring.h>
 
+#include "create.hpp"
 #include "errno.hpp"
 #include "opts.hpp"
 #include "ringbuf_internal.hpp"
@@ -37,17 +38,8 @@ extern "C" int mapring_ringbuf__create(
   attr.wakeup_usecs = MAPRING_OPTS_GET(opts, wakeup_usecs, 0u);
   attr.wakeup_bytes = MAPRING_OPTS_GET(opts, wakeup_bytes, 0ull);
   attr.access = MAPRING_OPTS_GET(opts, access, 0u);
-  if (name) {
-    if (::strnlen(name, sizeof(attr.name)) >= sizeof(attr.name))
-      return c_err(-EINVAL);
-    ::strncpy(attr.name, name, sizeof(attr.name) - 1);
-  }
-  int dev = mapring_dev__open();
-  if (dev < 0) return dev;
-  int fd = ::ioctl(dev, MAPRING_IOC_RING_CREATE, &attr);
-  int ret = fd < 0 ? neg_errno() : fd;
-  ::close(dev);
-  return c_err(ret);
+  if (int err = mapring::detail::copy_name(attr.name, name)) return c_err(err);
+  return mapring::detail::dev_create(MAPRING_IOC_RING_CREATE, &attr);
 }
 
 extern "C" int mapring_ringbuf__open(const char* name) {

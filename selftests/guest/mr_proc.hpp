@@ -12,10 +12,12 @@
 #include <condition_variable>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -67,6 +69,16 @@ void run(int n, const char* name, F&& body) {
   std::printf("%sok %d %s\n", tap_checks_failed ? "not " : "", n, name);
   tap_failures += tap_checks_failed != 0;
   std::fflush(stdout);
+}
+
+// The error code of the std::system_error f throws, or 0.
+inline int errno_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::system_error& e) {
+    return e.code().value();
+  }
+  return 0;
 }
 
 // Lines of text, without their newlines.

@@ -21,44 +21,14 @@
 extern "C" {
 #include "mr_test.h"
 }
+#include "mr_proc.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 
-int failures = 0;
-int checks_failed = 0;
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::printf("#   %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-      checks_failed++;                                                         \
-    }                                                                          \
-  } while (0)
-
-template <class F>
-void run(int n, const char* name, F&& body) {
-  checks_failed = 0;
-  try {
-    body();
-  } catch (const std::exception& e) {
-    std::printf("#   unexpected exception: %s\n", e.what());
-    checks_failed++;
-  }
-  std::printf("%sok %d %s\n", checks_failed ? "not " : "", n, name);
-  failures += checks_failed != 0;
-  std::fflush(stdout);
-}
-
-int errno_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::system_error& e) {
-    return e.code().value();
-  }
-  return 0;
-}
+using mr::errno_of;
+using mr::run;
 
 std::span<const std::byte> bytes(const std::string& s) {
   return std::as_bytes(std::span(s.data(), s.size()));
@@ -300,6 +270,6 @@ int main() {
   run(5, "edge_triggered", edge_triggered);
   run(6, "overwrite_ring", overwrite_ring);
   run(7, "user_ring", user_ring);
-  std::printf("# %d failed\n", failures);
-  return failures ? 1 : 0;
+  std::printf("# %d failed\n", mr::tap_failures);
+  return mr::tap_failures ? 1 : 0;
 }

@@ -20,42 +20,12 @@
 extern "C" {
 #include "mr_test.h"
 }
+#include "mr_proc.hpp"
 
 namespace {
 
-int failures = 0;
-int checks_failed = 0;
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      std::printf("#   %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-      checks_failed++;                                                         \
-    }                                                                          \
-  } while (0)
-
-template <class F>
-void run(int n, const char* name, F&& body) {
-  checks_failed = 0;
-  try {
-    body();
-  } catch (const std::exception& e) {
-    std::printf("#   unexpected exception: %s\n", e.what());
-    checks_failed++;
-  }
-  std::printf("%sok %d %s\n", checks_failed ? "not " : "", n, name);
-  failures += checks_failed != 0;
-  std::fflush(stdout);
-}
-
-int errno_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::system_error& e) {
-    return e.code().value();
-  }
-  return 0;
-}
+using mr::errno_of;
+using mr::run;
 
 std::vector<std::byte> rec_ts(std::uint64_t ts) {
   std::vector<std::byte> r(16);
@@ -169,6 +139,6 @@ int main() {
   run(1, "group_owner", group_owner);
   run(2, "consumer_and_merge", consumer_and_merge);
   run(3, "stop_and_exceptions", stop_and_exceptions);
-  std::printf("# %d failed\n", failures);
-  return failures ? 1 : 0;
+  std::printf("# %d failed\n", mr::tap_failures);
+  return mr::tap_failures ? 1 : 0;
 }
